@@ -1,0 +1,326 @@
+"""The desk's tables.
+
+Enumerated values are stored as short strings, validated in the repository layer rather than
+by database enums, so that adding a state later is a code change, not a table rebuild on
+SQLite or an ``ALTER TYPE`` on PostgreSQL.
+
+Every editable table carries ``version`` (optimistic locking: a save names the version it
+was based on), ``created_at``/``updated_at`` (aware UTC) and ``deleted_at`` (deletes are
+soft, so the Change log can always point at the row it describes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Named constraints, so later migrations can alter them on SQLite (batch mode needs names).
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Aware UTC now: SQLModel rejects naive datetimes at execution time."""
+    return datetime.now(UTC)
+
+
+def normalise_name(value: str) -> str:
+    """The stored lookup form of a name or alias: NFKC, casefolded, whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", value).casefold().split())
+
+
+class SourceKind(StrEnum):
+    FEED = "feed"
+    PAGE = "page"
+    FILE = "file"
+
+
+class Triage(StrEnum):
+    NEW = "new"
+    RELEVANT = "relevant"
+    NOT_RELEVANT = "not_relevant"
+    NEEDS_CHECK = "needs_check"
+
+
+class ActorKind(StrEnum):
+    PERSON = "person"
+    GOVERNMENT = "government"
+    ORGANISATION = "organisation"
+    OUTLET = "outlet"
+
+
+class Review(StrEnum):
+    """Whether a row was proposed by the machine and what an editor made of it."""
+
+    SUGGESTED = "suggested"
+    ACCEPTED = "accepted"
+    DISMISSED = "dismissed"
+
+
+class Verification(StrEnum):
+    UNVERIFIED = "unverified"
+    VERIFIED = "verified"
+    DISPUTED = "disputed"
+    FALSE = "false"
+    MISLEADING = "misleading"
+    RETRACTED = "retracted"
+    SUPERSEDED = "superseded"
+
+
+class Relation(StrEnum):
+    SUPPORTS = "supports"
+    CONTRADICTS = "contradicts"
+    UPDATES = "updates"
+    DUPLICATES = "duplicates"
+    RESPONDS_TO = "responds_to"
+
+
+class Precision(StrEnum):
+    """How much of a date is known; a range is expressed by an end date, not a precision."""
+
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+    APPROXIMATE = "approximate"
+    UNKNOWN = "unknown"
+
+
+class ItemKind(StrEnum):
+    STATEMENT = "statement"
+    POSITION = "position"
+    EVENT = "event"
+
+
+class _Tracked(SQLModel):
+    """Columns shared by every editable table."""
+
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1)
+    deleted_at: datetime | None = Field(default=None)
+
+
+class Source(_Tracked, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    kind: str = Field(default=SourceKind.FEED.value)
+    url: str | None = Field(default=None, unique=True)
+    etag: str | None = None
+    last_modified: str | None = None
+    fetched_at: datetime | None = None
+    error_at: datetime | None = None
+    error_kind: str | None = None
+    error_message: str | None = None
+
+
+class Article(_Tracked, table=True):
+    __table_args__ = (
+        # Feed pane order: newest first, keyset-paged on (sort_at, id).
+        Index("ix_article_feed", "sort_at", "id"),
+        Index("ix_article_source_feed", "source_id", "sort_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int | None = Field(default=None, foreign_key="source.id")
+    url: str | None = None
+    canonical_url: str | None = Field(default=None, index=True)
+    title: str = ""
+    byline: str = ""
+    published_at: datetime | None = None
+    fetched_at: datetime = Field(default_factory=utcnow)
+    # published_at when known, else fetched_at: one non-null column keeps the feed index usable.
+    sort_at: datetime = Field(default_factory=utcnow)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    content_hash: str | None = Field(default=None, index=True)
+    triage: str = Field(default=Triage.NEW.value)
+    is_read: bool = False
+    starred: bool = False
+    assignee: str | None = None
+
+
+class Actor(_Tracked, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    kind: str = Field(default=ActorKind.PERSON.value)
+    parent_id: int | None = Field(default=None, foreign_key="actor.id", index=True)
+    notes: str = ""
+
+
+class ActorAlias(SQLModel, table=True):
+    __tablename__ = "actor_alias"
+    __table_args__ = (UniqueConstraint("actor_id", "norm", name="uq_actor_alias_norm"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int = Field(foreign_key="actor.id", index=True)
+    alias: str
+    # casefolded, whitespace-collapsed form for lookups
+    norm: str = Field(index=True)
+
+
+class Issue(_Tracked, table=True):
+    __table_args__ = (Index("ix_issue_grid", "title", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    description: str = ""
+
+
+class Statement(_Tracked, table=True):
+    __table_args__ = (
+        # Statements pane: newest first by id (the primary key is the index).
+        Index("ix_statement_timeline", "said_on", "id"),
+        Index("ix_statement_article", "article_id", "evidence_start"),
+        Index("ix_statement_speaker", "speaker_id", "said_on"),
+        Index("ix_statement_issue", "issue_id", "said_on"),
+        Index("ix_statement_review", "review", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int | None = Field(default=None, foreign_key="article.id")
+    # Evidence, stored as a W3C Web Annotation would: TextPosition + TextQuote selectors.
+    evidence_start: int | None = None
+    evidence_end: int | None = None
+    evidence_exact: str = ""
+    evidence_prefix: str = ""
+    evidence_suffix: str = ""
+    speaker_id: int | None = Field(default=None, foreign_key="actor.id")
+    attribution: str = ""
+    text: str = ""
+    quote: bool = False
+    said_on: dt.date | None = None
+    said_until: dt.date | None = None
+    date_precision: str = Field(default=Precision.UNKNOWN.value)
+    date_text: str = ""
+    review: str = Field(default=Review.ACCEPTED.value)
+    verification: str = Field(default=Verification.UNVERIFIED.value)
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    notes: str = ""
+    issue_id: int | None = Field(default=None, foreign_key="issue.id")
+    score: float | None = None
+    editor: str = ""
+
+
+class Link(_Tracked, table=True):
+    __table_args__ = (
+        UniqueConstraint("from_id", "to_id", "relation", name="uq_link_pair"),
+        Index("ix_link_to", "to_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    from_id: int = Field(foreign_key="statement.id")
+    to_id: int = Field(foreign_key="statement.id")
+    relation: str
+    note: str = ""
+    review: str = Field(default=Review.ACCEPTED.value)
+    editor: str = ""
+
+
+class Position(_Tracked, table=True):
+    """One stated position of an actor on an issue at a date; older rows are the history."""
+
+    __table_args__ = (Index("ix_position_cell", "issue_id", "actor_id", "as_of", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issue.id")
+    actor_id: int = Field(foreign_key="actor.id", index=True)
+    summary: str
+    as_of: dt.date | None = None
+    review: str = Field(default=Review.ACCEPTED.value)
+    editor: str = ""
+
+
+class PositionStatement(SQLModel, table=True):
+    __tablename__ = "position_statement"
+
+    position_id: int = Field(foreign_key="position.id", primary_key=True)
+    statement_id: int = Field(foreign_key="statement.id", primary_key=True, index=True)
+
+
+class Event(_Tracked, table=True):
+    __table_args__ = (Index("ix_event_timeline", "date", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    date: dt.date
+    date_end: dt.date | None = None
+    precision: str = Field(default=Precision.DAY.value)
+    title: str
+    description: str = ""
+    review: str = Field(default=Review.ACCEPTED.value)
+    editor: str = ""
+
+
+class EventActor(SQLModel, table=True):
+    __tablename__ = "event_actor"
+
+    event_id: int = Field(foreign_key="event.id", primary_key=True)
+    actor_id: int = Field(foreign_key="actor.id", primary_key=True, index=True)
+
+
+class EventStatement(SQLModel, table=True):
+    __tablename__ = "event_statement"
+
+    event_id: int = Field(foreign_key="event.id", primary_key=True)
+    statement_id: int = Field(foreign_key="statement.id", primary_key=True, index=True)
+
+
+class Collection(_Tracked, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    description: str = ""
+
+
+class CollectionItem(_Tracked, table=True):
+    __tablename__ = "collection_item"
+    __table_args__ = (Index("ix_collection_item_rank", "collection_id", "rank", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    collection_id: int = Field(foreign_key="collection.id")
+    rank: int
+    kind: str
+    item_id: int
+    note: str = ""
+
+
+class Change(SQLModel, table=True):
+    """Append-only log: one row per changed entity per operation, with a field-level diff.
+
+    ``diff`` maps each changed field to ``[old, new]`` (JSON-safe values). ``txn`` groups the
+    rows one repository operation wrote, so undo and audit can treat them as one act.
+    """
+
+    __table_args__ = (Index("ix_change_entity", "entity", "entity_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    editor: str
+    txn: str = Field(index=True)
+    op: str
+    entity: str
+    entity_id: int
+    diff: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+#: Tables whose rows an editor edits; the repository's generic update/delete use this map.
+ENTITIES: dict[str, type[SQLModel]] = {
+    "source": Source,
+    "article": Article,
+    "actor": Actor,
+    "issue": Issue,
+    "statement": Statement,
+    "link": Link,
+    "position": Position,
+    "event": Event,
+    "collection": Collection,
+    "collection_item": CollectionItem,
+}

@@ -1,0 +1,912 @@
+"""The repository: the only code that writes to the desk, and the panes' paged reads.
+
+Every write operation is one transaction (``BEGIN IMMEDIATE`` on SQLite, so it waits for the
+lock instead of failing when it upgrades from read to write) that also appends its Change
+rows; a crash leaves either the whole operation with its log, or neither. Reads for the
+panes never load a table: they page with keyset queries over the pane's index
+(see ``db.views``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, SQLModel, col, select
+
+from db.models import (
+    ENTITIES,
+    Actor,
+    ActorAlias,
+    ActorKind,
+    Article,
+    Change,
+    Collection,
+    CollectionItem,
+    Event,
+    EventActor,
+    EventStatement,
+    Issue,
+    ItemKind,
+    Link,
+    Position,
+    PositionStatement,
+    Precision,
+    Relation,
+    Review,
+    Source,
+    SourceKind,
+    Statement,
+    Triage,
+    Verification,
+    normalise_name,
+    utcnow,
+)
+
+M = TypeVar("M", bound=SQLModel)
+
+#: Values longer than this are logged as a digest: article bodies would otherwise double
+#: the database, and no editor restores a body from the audit log.
+LOG_VALUE_LIMIT = 2000
+#: Characters of context kept on each side of an evidence quote (W3C TextQuoteSelector).
+QUOTE_CONTEXT = 32
+#: Fields the system maintains; an update never takes them from the caller.
+_SYSTEM_FIELDS = frozenset({"id", "version", "created_at", "updated_at", "deleted_at"})
+
+
+class RepoError(Exception):
+    """A refused write, with a message an editor can act on."""
+
+
+class ValidationError(RepoError):
+    pass
+
+
+class NotFoundError(RepoError):
+    pass
+
+
+class ReadOnlyError(RepoError):
+    pass
+
+
+class ConflictError(RepoError):
+    """The row moved on since the editor opened it; ``theirs`` is the row as stored now."""
+
+    def __init__(self, entity: str, entity_id: int, expected: int, theirs: SQLModel) -> None:
+        self.entity = entity
+        self.entity_id = entity_id
+        self.expected = expected
+        self.theirs = theirs
+        actual = getattr(theirs, "version", "?")
+        super().__init__(
+            f"{entity} {entity_id} was changed by someone else "
+            f"(you opened version {expected}, it is now version {actual})"
+        )
+
+
+def _choice(value: str | StrEnum, allowed: type[StrEnum], field: str) -> str:
+    value = value.value if isinstance(value, StrEnum) else value
+    if value not in {member.value for member in allowed}:
+        options = ", ".join(member.value for member in allowed)
+        raise ValidationError(f"{field} must be one of {options}; got {value!r}")
+    return value
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and len(value) > LOG_VALUE_LIMIT:
+        digest = hashlib.sha256(value.encode()).hexdigest()
+        return {"sha256": digest, "length": len(value)}
+    if isinstance(value, list | tuple):
+        return [_json_value(item) for item in value]
+    return value
+
+
+def _entity_name(model: type[SQLModel] | SQLModel) -> str:
+    return str(model.__tablename__)  # type: ignore[union-attr]
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def quote_selector(text: str, start: int, end: int) -> dict[str, Any]:
+    """W3C TextQuote + TextPosition for ``text[start:end]``."""
+    if not 0 <= start <= end <= len(text):
+        raise ValidationError(f"evidence span {start}–{end} is outside the article text")
+    return {
+        "evidence_start": start,
+        "evidence_end": end,
+        "evidence_exact": text[start:end],
+        "evidence_prefix": text[max(0, start - QUOTE_CONTEXT) : start],
+        "evidence_suffix": text[end : end + QUOTE_CONTEXT],
+    }
+
+
+class _Tx:
+    """One write transaction: inserts, versioned updates and their Change rows."""
+
+    def __init__(self, session: Session, editor: str) -> None:
+        self.session = session
+        self.editor = editor
+        self.txn = uuid.uuid4().hex
+        self.now = utcnow()
+
+    def log(self, op: str, entity: str, entity_id: int, diff: dict[str, Any]) -> None:
+        self.session.add(
+            Change(
+                at=self.now,
+                editor=self.editor,
+                txn=self.txn,
+                op=op,
+                entity=entity,
+                entity_id=entity_id,
+                diff=diff,
+            )
+        )
+
+    def insert(self, row: M, extra: dict[str, Any] | None = None) -> M:
+        if hasattr(row, "editor") and not row.editor:  # type: ignore[attr-defined]
+            row.editor = self.editor  # type: ignore[attr-defined]
+        if hasattr(row, "created_at"):
+            row.created_at = row.updated_at = self.now  # type: ignore[attr-defined]
+        self.session.add(row)
+        self.session.flush()
+        fields = row.model_dump(exclude=set(_SYSTEM_FIELDS))
+        diff = {k: [None, _json_value(v)] for k, v in fields.items() if v not in (None, "", [])}
+        for key, value in (extra or {}).items():
+            diff[key] = [None, _json_value(value)]
+        self.log("create", _entity_name(row), row.id, diff)  # type: ignore[arg-type]
+        return row
+
+    def get(self, model: type[M], entity_id: int) -> M:
+        row = self.session.get(model, entity_id)
+        if row is None or getattr(row, "deleted_at", None) is not None:
+            raise NotFoundError(f"no {_entity_name(model)} with id {entity_id}")
+        return row
+
+    def check_version(self, row: SQLModel, expected: int | None) -> None:
+        if expected is not None and row.version != expected:  # type: ignore[attr-defined]
+            raise ConflictError(_entity_name(row), row.id, expected, row)  # type: ignore[attr-defined]
+
+    def update(
+        self,
+        row: M,
+        values: dict[str, Any],
+        expected_version: int | None,
+        extra: dict[str, list[Any]] | None = None,
+        op: str = "update",
+    ) -> M:
+        self.check_version(row, expected_version)
+        diff: dict[str, Any] = {}
+        for field, new in values.items():
+            old = getattr(row, field)
+            if old != new:
+                diff[field] = [_json_value(old), _json_value(new)]
+                setattr(row, field, new)
+        diff.update(extra or {})
+        if not diff:
+            return row
+        row.version += 1  # type: ignore[attr-defined]
+        row.updated_at = self.now  # type: ignore[attr-defined]
+        self.session.add(row)
+        self.session.flush()
+        self.log(op, _entity_name(row), row.id, diff)  # type: ignore[arg-type]
+        return row
+
+
+# --------------------------------------------------------------------------- read models
+
+
+@dataclass(frozen=True)
+class ArticleDetail:
+    id: int
+    title: str
+    byline: str
+    outlet: str
+    url: str | None
+    published_at: dt.datetime | None
+    text: str
+    triage: str
+    #: (statement id, start, end, review) of evidence spans, for highlighting
+    spans: tuple[tuple[int, int, int, str], ...]
+
+
+@dataclass(frozen=True)
+class LinkView:
+    link_id: int
+    relation: str
+    direction: str  # "out" (this statement → other) or "in"
+    other_id: int
+    other_speaker: str
+    other_said_on: dt.date | None
+    other_outlet: str
+    other_text: str
+    review: str
+    note: str
+
+
+@dataclass(frozen=True)
+class StatementDetail:
+    statement: Statement
+    speaker: str
+    article_title: str
+    outlet: str
+    article_url: str | None
+    issue: str
+    links: tuple[LinkView, ...]
+
+
+@dataclass(frozen=True)
+class ActorRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    position_id: int
+    summary: str
+    as_of: dt.date | None
+    history: int  # number of accepted positions in this cell, the current one included
+
+
+@dataclass(frozen=True)
+class PositionEntry:
+    position: Position
+    statements: tuple[tuple[int, str], ...]  # (statement id, text)
+
+
+class Repo:
+    """Reads and writes for one editor on one desk."""
+
+    def __init__(self, engine: Engine, editor: str, *, read_only: bool = False) -> None:
+        self.engine = engine
+        self.editor = editor
+        self.read_only = read_only
+        self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._local = threading.local()
+
+    # ---------------------------------------------------------------- transactions
+
+    @contextmanager
+    def _write(self) -> Iterator[_Tx]:
+        if self.read_only:
+            raise ReadOnlyError(f"{self.editor} has read-only access to this desk")
+        current: _Tx | None = getattr(self._local, "tx", None)
+        if current is not None:  # inside batch(): join the outer transaction
+            yield current
+            return
+        with Session(self._writer, expire_on_commit=False) as session:
+            tx = _Tx(session, self.editor)
+            yield tx
+            session.commit()
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Run several operations as one transaction: all of them land, or none does."""
+        with self._write() as tx:
+            self._local.tx = tx
+            try:
+                yield
+            finally:
+                self._local.tx = None
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    # ---------------------------------------------------------------- sources & articles
+
+    def add_source(self, name: str, url: str | None = None, kind: str = "feed") -> Source:
+        name = name.strip()
+        if not name:
+            raise ValidationError("a source needs a name")
+        with self._write() as tx:
+            return tx.insert(Source(name=name, url=url, kind=_choice(kind, SourceKind, "kind")))
+
+    def add_article(
+        self,
+        *,
+        title: str,
+        text: str,
+        source_id: int | None = None,
+        url: str | None = None,
+        byline: str = "",
+        published_at: dt.datetime | None = None,
+    ) -> Article:
+        now = utcnow()
+        article = Article(
+            source_id=source_id,
+            url=url,
+            canonical_url=url,
+            title=title,
+            byline=byline,
+            published_at=published_at,
+            fetched_at=now,
+            sort_at=published_at or now,
+            text=text,
+            content_hash=content_hash(text),
+        )
+        with self._write() as tx:
+            if source_id is not None:
+                tx.get(Source, source_id)
+            return tx.insert(article)
+
+    def set_triage(self, article_id: int, triage: str) -> Article:
+        value = _choice(triage, Triage, "triage")
+        with self._write() as tx:
+            return tx.update(tx.get(Article, article_id), {"triage": value}, None)
+
+    def mark_read(self, article_id: int, is_read: bool = True) -> Article:
+        with self._write() as tx:
+            return tx.update(tx.get(Article, article_id), {"is_read": is_read}, None)
+
+    # ---------------------------------------------------------------- actors
+
+    def add_actor(
+        self,
+        name: str,
+        kind: str = "person",
+        *,
+        aliases: Iterable[str] = (),
+        parent_id: int | None = None,
+        notes: str = "",
+    ) -> Actor:
+        name = " ".join(name.split())
+        if not name:
+            raise ValidationError("an actor needs a name")
+        with self._write() as tx:
+            if parent_id is not None:
+                tx.get(Actor, parent_id)
+            exists = tx.session.exec(select(Actor.id).where(Actor.name == name)).first()
+            if exists is not None:
+                raise ValidationError(f"an actor named {name!r} already exists")
+            names = _unique_aliases([name, *aliases], normalise_name)
+            actor = tx.insert(
+                Actor(
+                    name=name,
+                    kind=_choice(kind, ActorKind, "kind"),
+                    parent_id=parent_id,
+                    notes=notes,
+                ),
+                extra={"aliases": [alias for alias, _ in names]},
+            )
+            for alias, norm in names:
+                tx.session.add(ActorAlias(actor_id=actor.id, alias=alias, norm=norm))
+            return actor
+
+    def add_alias(self, actor_id: int, alias: str) -> Actor:
+        alias = " ".join(alias.split())
+        if not alias:
+            raise ValidationError("an alias cannot be empty")
+        with self._write() as tx:
+            actor = tx.get(Actor, actor_id)
+            current = self._aliases(tx.session, actor_id)
+            norm = normalise_name(alias)
+            if norm in {normalise_name(existing) for existing in current}:
+                return actor
+            tx.session.add(ActorAlias(actor_id=actor_id, alias=alias, norm=norm))
+            return tx.update(actor, {}, None, extra={"aliases": [current, [*current, alias]]})
+
+    @staticmethod
+    def _aliases(session: Session, actor_id: int) -> list[str]:
+        rows = session.exec(
+            select(ActorAlias.alias).where(ActorAlias.actor_id == actor_id).order_by(ActorAlias.id)
+        )
+        return list(rows)
+
+    def find_actor(self, name: str) -> Actor | None:
+        """Exact (normalised) match on name or alias; fuzzy matching lives in the extractor."""
+        with self.read() as session:
+            return session.exec(
+                select(Actor)
+                .join(ActorAlias, col(ActorAlias.actor_id) == col(Actor.id))
+                .where(ActorAlias.norm == normalise_name(name), col(Actor.deleted_at).is_(None))
+            ).first()
+
+    # ---------------------------------------------------------------- issues & statements
+
+    def add_issue(self, title: str, description: str = "") -> Issue:
+        title = " ".join(title.split())
+        if not title:
+            raise ValidationError("an issue needs a title")
+        with self._write() as tx:
+            return tx.insert(Issue(title=title, description=description))
+
+    def add_statement(
+        self,
+        *,
+        text: str,
+        article_id: int | None = None,
+        evidence: tuple[int, int] | None = None,
+        speaker_id: int | None = None,
+        attribution: str = "",
+        quote: bool = False,
+        said_on: dt.date | None = None,
+        said_until: dt.date | None = None,
+        date_precision: str = "unknown",
+        date_text: str = "",
+        review: str = "accepted",
+        verification: str = "unverified",
+        tags: Sequence[str] = (),
+        notes: str = "",
+        issue_id: int | None = None,
+        score: float | None = None,
+    ) -> Statement:
+        if not text.strip():
+            raise ValidationError("a statement needs its text")
+        if said_until is not None and said_on is not None and said_until < said_on:
+            raise ValidationError("said_until is before said_on")
+        with self._write() as tx:
+            values: dict[str, Any] = {}
+            if article_id is not None:
+                article = tx.get(Article, article_id)
+                if evidence is not None:
+                    values = quote_selector(article.text, *evidence)
+            elif evidence is not None:
+                raise ValidationError("evidence needs an article")
+            if speaker_id is not None:
+                tx.get(Actor, speaker_id)
+            if issue_id is not None:
+                tx.get(Issue, issue_id)
+            return tx.insert(
+                Statement(
+                    article_id=article_id,
+                    speaker_id=speaker_id,
+                    attribution=attribution,
+                    text=text.strip(),
+                    quote=quote,
+                    said_on=said_on,
+                    said_until=said_until,
+                    date_precision=_choice(date_precision, Precision, "date_precision"),
+                    date_text=date_text,
+                    review=_choice(review, Review, "review"),
+                    verification=_choice(verification, Verification, "verification"),
+                    tags=list(dict.fromkeys(tag.strip() for tag in tags if tag.strip())),
+                    notes=notes,
+                    issue_id=issue_id,
+                    score=score,
+                    **values,
+                )
+            )
+
+    # ---------------------------------------------------------------- links
+
+    def add_link(
+        self, from_id: int, to_id: int, relation: str, *, note: str = "", review: str = "accepted"
+    ) -> Link:
+        if from_id == to_id:
+            raise ValidationError("a statement cannot be linked to itself")
+        relation = _choice(relation, Relation, "relation")
+        with self._write() as tx:
+            tx.get(Statement, from_id)
+            tx.get(Statement, to_id)
+            existing = tx.session.exec(
+                select(Link.id).where(
+                    Link.from_id == from_id,
+                    Link.to_id == to_id,
+                    Link.relation == relation,
+                    col(Link.deleted_at).is_(None),
+                )
+            ).first()
+            if existing is not None:
+                raise ValidationError(f"statement {from_id} already {relation} {to_id}")
+            return tx.insert(
+                Link(
+                    from_id=from_id,
+                    to_id=to_id,
+                    relation=relation,
+                    note=note,
+                    review=_choice(review, Review, "review"),
+                )
+            )
+
+    # ---------------------------------------------------------------- positions & events
+
+    def add_position(
+        self,
+        *,
+        issue_id: int,
+        actor_id: int,
+        summary: str,
+        as_of: dt.date | None = None,
+        review: str = "accepted",
+        statement_ids: Sequence[int] = (),
+    ) -> Position:
+        summary = " ".join(summary.split())
+        if not summary:
+            raise ValidationError("a position needs a summary")
+        with self._write() as tx:
+            tx.get(Issue, issue_id)
+            tx.get(Actor, actor_id)
+            for statement_id in statement_ids:
+                tx.get(Statement, statement_id)
+            position = tx.insert(
+                Position(
+                    issue_id=issue_id,
+                    actor_id=actor_id,
+                    summary=summary,
+                    as_of=as_of,
+                    review=_choice(review, Review, "review"),
+                ),
+                extra={"statements": list(statement_ids)} if statement_ids else None,
+            )
+            for statement_id in dict.fromkeys(statement_ids):
+                tx.session.add(
+                    PositionStatement(position_id=position.id, statement_id=statement_id)
+                )
+            return position
+
+    def add_event(
+        self,
+        *,
+        title: str,
+        date: dt.date,
+        date_end: dt.date | None = None,
+        precision: str = "day",
+        description: str = "",
+        review: str = "accepted",
+        actor_ids: Sequence[int] = (),
+        statement_ids: Sequence[int] = (),
+    ) -> Event:
+        title = " ".join(title.split())
+        if not title:
+            raise ValidationError("an event needs a title")
+        if date_end is not None and date_end < date:
+            raise ValidationError("an event cannot end before it starts")
+        with self._write() as tx:
+            for actor_id in actor_ids:
+                tx.get(Actor, actor_id)
+            for statement_id in statement_ids:
+                tx.get(Statement, statement_id)
+            extra: dict[str, Any] = {}
+            if actor_ids:
+                extra["actors"] = list(actor_ids)
+            if statement_ids:
+                extra["statements"] = list(statement_ids)
+            event = tx.insert(
+                Event(
+                    title=title,
+                    date=date,
+                    date_end=date_end,
+                    precision=_choice(precision, Precision, "precision"),
+                    description=description,
+                    review=_choice(review, Review, "review"),
+                ),
+                extra=extra,
+            )
+            for actor_id in dict.fromkeys(actor_ids):
+                tx.session.add(EventActor(event_id=event.id, actor_id=actor_id))
+            for statement_id in dict.fromkeys(statement_ids):
+                tx.session.add(EventStatement(event_id=event.id, statement_id=statement_id))
+            return event
+
+    # ---------------------------------------------------------------- collections
+
+    def add_collection(self, name: str, description: str = "") -> Collection:
+        name = " ".join(name.split())
+        if not name:
+            raise ValidationError("a collection needs a name")
+        with self._write() as tx:
+            taken = tx.session.exec(select(Collection.id).where(Collection.name == name)).first()
+            if taken is not None:
+                raise ValidationError(f"a collection named {name!r} already exists")
+            return tx.insert(Collection(name=name, description=description))
+
+    def add_to_collection(
+        self, collection_id: int, kind: str, item_id: int, note: str = ""
+    ) -> CollectionItem:
+        kind = _choice(kind, ItemKind, "kind")
+        model = {"statement": Statement, "position": Position, "event": Event}[kind]
+        with self._write() as tx:
+            tx.get(Collection, collection_id)
+            tx.get(model, item_id)
+            last = tx.session.exec(
+                select(func.max(CollectionItem.rank)).where(
+                    CollectionItem.collection_id == collection_id
+                )
+            ).one()
+            return tx.insert(
+                CollectionItem(
+                    collection_id=collection_id,
+                    rank=(last or 0) + 1,
+                    kind=kind,
+                    item_id=item_id,
+                    note=note,
+                )
+            )
+
+    # ---------------------------------------------------------------- generic edits
+
+    def update(
+        self, entity: str, entity_id: int, expected_version: int | None, **values: Any
+    ) -> SQLModel:
+        """Change fields of any editable row; ``expected_version`` guards against lost updates.
+
+        ``None`` skips the check: only for system-driven edits, never for an editor's form.
+        """
+        model = _model(entity)
+        unknown = set(values) - set(model.model_fields) | (set(values) & _SYSTEM_FIELDS)
+        if unknown:
+            raise ValidationError(f"{entity} has no editable field {', '.join(sorted(unknown))}")
+        for field, allowed in _CHOICES.get(entity, {}).items():
+            if field in values:
+                values[field] = _choice(values[field], allowed, field)
+        with self._write() as tx:
+            return tx.update(tx.get(model, entity_id), values, expected_version)
+
+    def delete(self, entity: str, entity_id: int, expected_version: int | None = None) -> None:
+        """Soft delete: the row stays for the audit log and can be restored."""
+        model = _model(entity)
+        with self._write() as tx:
+            row = tx.get(model, entity_id)
+            tx.update(row, {"deleted_at": tx.now}, expected_version, op="delete")
+
+    def restore(self, entity: str, entity_id: int) -> None:
+        model = _model(entity)
+        with self._write() as tx:
+            row = tx.session.get(model, entity_id)
+            if row is None:
+                raise NotFoundError(f"no {entity} with id {entity_id}")
+            if row.deleted_at is not None:  # type: ignore[attr-defined]
+                tx.update(row, {"deleted_at": None}, None, op="restore")
+
+    # ---------------------------------------------------------------- single-row reads
+
+    def get(self, entity: str, entity_id: int) -> SQLModel | None:
+        with self.read() as session:
+            return session.get(_model(entity), entity_id)
+
+    def article_detail(self, article_id: int) -> ArticleDetail | None:
+        with self.read() as session:
+            row = session.exec(
+                select(Article, Source.name)
+                .join(Source, col(Source.id) == col(Article.source_id), isouter=True)
+                .where(Article.id == article_id)
+            ).first()
+            if row is None:
+                return None
+            article, outlet = row
+            spans = session.exec(
+                select(
+                    Statement.id, Statement.evidence_start, Statement.evidence_end, Statement.review
+                )
+                .where(
+                    Statement.article_id == article_id,
+                    col(Statement.evidence_start).is_not(None),
+                    col(Statement.deleted_at).is_(None),
+                )
+                .order_by(col(Statement.evidence_start))
+            ).all()
+            return ArticleDetail(
+                id=article_id,
+                title=article.title,
+                byline=article.byline,
+                outlet=outlet or "",
+                url=article.url,
+                published_at=article.published_at,
+                text=article.text,
+                triage=article.triage,
+                spans=tuple(
+                    (i, s, e, r) for i, s, e, r in spans if s is not None and e is not None
+                ),
+            )
+
+    def statement_detail(self, statement_id: int) -> StatementDetail | None:
+        with self.read() as session:
+            statement = session.get(Statement, statement_id)
+            if statement is None:
+                return None
+            speaker = session.get(Actor, statement.speaker_id) if statement.speaker_id else None
+            article = session.get(Article, statement.article_id) if statement.article_id else None
+            source = (
+                session.get(Source, article.source_id) if article and article.source_id else None
+            )
+            issue = session.get(Issue, statement.issue_id) if statement.issue_id else None
+            links = [
+                *self._links(session, statement_id, outgoing=True),
+                *self._links(session, statement_id, outgoing=False),
+            ]
+            return StatementDetail(
+                statement=statement,
+                speaker=speaker.name if speaker else "",
+                article_title=article.title if article else "",
+                outlet=source.name if source else "",
+                article_url=article.url if article else None,
+                issue=issue.title if issue else "",
+                links=tuple(links),
+            )
+
+    @staticmethod
+    def _links(session: Session, statement_id: int, *, outgoing: bool) -> list[LinkView]:
+        here, there = (Link.from_id, Link.to_id) if outgoing else (Link.to_id, Link.from_id)
+        rows = session.exec(
+            select(Link, Statement, Actor.name, Source.name)
+            .join(Statement, col(Statement.id) == col(there))
+            .join(Actor, col(Actor.id) == col(Statement.speaker_id), isouter=True)
+            .join(Article, col(Article.id) == col(Statement.article_id), isouter=True)
+            .join(Source, col(Source.id) == col(Article.source_id), isouter=True)
+            .where(here == statement_id, col(Link.deleted_at).is_(None))
+            .order_by(col(Link.id))
+        ).all()
+        return [
+            LinkView(
+                link_id=link.id,  # type: ignore[arg-type]
+                relation=link.relation,
+                direction="out" if outgoing else "in",
+                other_id=other.id,  # type: ignore[arg-type]
+                other_speaker=speaker or "",
+                other_said_on=other.said_on,
+                other_outlet=outlet or "",
+                other_text=other.text,
+                review=link.review,
+                note=link.note,
+            )
+            for link, other, speaker, outlet in rows
+        ]
+
+    # ---------------------------------------------------------------- grid
+
+    def grid_columns(self, limit: int = 12) -> list[ActorRef]:
+        """Actors with accepted positions, in the order the desk first took them up."""
+        with self.read() as session:
+            rows = session.exec(
+                select(Actor.id, Actor.name)
+                .join(Position, col(Position.actor_id) == col(Actor.id))
+                .where(col(Position.deleted_at).is_(None), Position.review != "dismissed")
+                .group_by(col(Actor.id), col(Actor.name))
+                .order_by(func.min(Position.id))
+                .limit(limit)
+            ).all()
+            return [ActorRef(id=i, name=n) for i, n in rows]  # type: ignore[arg-type]
+
+    def grid_cells(
+        self, issue_ids: Sequence[int], actor_ids: Sequence[int]
+    ) -> dict[tuple[int, int], Cell]:
+        """The latest accepted position per visible cell (one query for the whole window)."""
+        if not issue_ids or not actor_ids:
+            return {}
+        with self.read() as session:
+            rows = session.exec(
+                select(Position)
+                .where(
+                    col(Position.issue_id).in_(issue_ids),
+                    col(Position.actor_id).in_(actor_ids),
+                    Position.review == "accepted",
+                    col(Position.deleted_at).is_(None),
+                )
+                .order_by(
+                    col(Position.issue_id),
+                    col(Position.actor_id),
+                    col(Position.as_of).desc(),
+                    col(Position.id).desc(),
+                )
+            ).all()
+        cells: dict[tuple[int, int], Cell] = {}
+        counts: dict[tuple[int, int], int] = {}
+        for position in rows:
+            key = (position.issue_id, position.actor_id)
+            counts[key] = counts.get(key, 0) + 1
+            if key not in cells:
+                cells[key] = Cell(position.id, position.summary, position.as_of, 0)  # type: ignore[arg-type]
+        return {
+            key: Cell(c.position_id, c.summary, c.as_of, counts[key]) for key, c in cells.items()
+        }
+
+    def position_history(self, issue_id: int, actor_id: int) -> list[PositionEntry]:
+        with self.read() as session:
+            positions = session.exec(
+                select(Position)
+                .where(
+                    Position.issue_id == issue_id,
+                    Position.actor_id == actor_id,
+                    col(Position.deleted_at).is_(None),
+                )
+                .order_by(col(Position.as_of).desc(), col(Position.id).desc())
+            ).all()
+            entries = []
+            for position in positions:
+                backing = session.exec(
+                    select(Statement.id, Statement.text)
+                    .join(
+                        PositionStatement,
+                        col(PositionStatement.statement_id) == col(Statement.id),
+                    )
+                    .where(PositionStatement.position_id == position.id)
+                    .order_by(col(Statement.id))
+                ).all()
+                entries.append(PositionEntry(position, tuple((i, t) for i, t in backing)))  # type: ignore[misc]
+            return entries
+
+    def event_detail(self, event_id: int) -> tuple[Event, list[str], list[tuple[int, str]]] | None:
+        with self.read() as session:
+            event = session.get(Event, event_id)
+            if event is None:
+                return None
+            actors = session.exec(
+                select(Actor.name)
+                .join(EventActor, col(EventActor.actor_id) == col(Actor.id))
+                .where(EventActor.event_id == event_id)
+                .order_by(col(Actor.name))
+            ).all()
+            statements = session.exec(
+                select(Statement.id, Statement.text)
+                .join(EventStatement, col(EventStatement.statement_id) == col(Statement.id))
+                .where(EventStatement.event_id == event_id)
+                .order_by(col(Statement.id))
+            ).all()
+            return event, list(actors), [(i, t) for i, t in statements]  # type: ignore[misc]
+
+    # ---------------------------------------------------------------- change feed
+
+    def last_change_id(self) -> int:
+        with self.read() as session:
+            return session.exec(select(func.max(Change.id))).one() or 0
+
+    def changes_since(self, change_id: int, limit: int = 1000) -> list[Change]:
+        with self.read() as session:
+            return list(
+                session.exec(
+                    select(Change)
+                    .where(col(Change.id) > change_id)
+                    .order_by(col(Change.id))
+                    .limit(limit)
+                )
+            )
+
+    def changes_for(self, entity: str, entity_id: int) -> list[Change]:
+        with self.read() as session:
+            return list(
+                session.exec(
+                    select(Change)
+                    .where(Change.entity == entity, Change.entity_id == entity_id)
+                    .order_by(col(Change.id))
+                )
+            )
+
+
+_CHOICES: dict[str, dict[str, type[StrEnum]]] = {
+    "source": {"kind": SourceKind},
+    "article": {"triage": Triage},
+    "actor": {"kind": ActorKind},
+    "statement": {
+        "date_precision": Precision,
+        "review": Review,
+        "verification": Verification,
+    },
+    "link": {"relation": Relation, "review": Review},
+    "position": {"review": Review},
+    "event": {"precision": Precision, "review": Review},
+    "collection_item": {"kind": ItemKind},
+}
+
+
+def _model(entity: str) -> type[SQLModel]:
+    try:
+        return ENTITIES[entity]
+    except KeyError:
+        raise ValidationError(f"unknown entity {entity!r}") from None
+
+
+def _unique_aliases(names: Iterable[str], normalise: Any) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for name in names:
+        name = " ".join(name.split())
+        norm = normalise(name)
+        if name and norm not in seen:
+            seen[norm] = name
+    return [(alias, norm) for norm, alias in seen.items()]

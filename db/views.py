@@ -1,0 +1,380 @@
+"""Paged, ordered reads for the list panes: keyset pagination over each pane's index.
+
+A pane shows a window of rows; it never loads a table. Scrolling asks for the rows after
+(or before) the last key it holds, which is an index range scan whatever the desk's size.
+Only a jump (scrollbar drag, ``G``) asks for an offset, and then only for one key, read
+from the index, before paging on by key again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Select,
+    func,
+    literal,
+    select,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.orm import aliased
+
+from db.models import Actor, Article, Event, Issue, Source, Statement
+
+Key = tuple[Any, ...]
+
+
+class Row(Protocol):
+    key: Key
+    id: int
+
+
+class PagedView(Protocol):
+    """What a virtual list pane needs from the database."""
+
+    def count(self) -> int: ...
+
+    def page(
+        self, *, after: Key | None = None, before: Key | None = None, limit: int = 50
+    ) -> list[Any]: ...
+
+    def key_at(self, offset: int) -> Key | None: ...
+
+    def index_of(self, key: Key) -> int: ...
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    key: Key
+    id: int
+    sort_at: dt.datetime
+    title: str
+    outlet: str
+    triage: str
+    is_read: bool
+    starred: bool
+    statements: int
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    key: Key
+    id: int
+    speaker: str
+    text: str
+    quote: bool
+    said_on: dt.date | None
+    said_until: dt.date | None
+    precision: str
+    verification: str
+    review: str
+    outlet: str
+
+
+@dataclass(frozen=True)
+class IssueRow:
+    key: Key
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    key: Key
+    id: int
+    kind: str  # "event" | "statement"
+    date: dt.date
+    date_end: dt.date | None
+    precision: str
+    title: str
+    who: str
+    status: str  # review state for events, verification for statements
+    review: str
+
+
+def _compare(cols: Sequence[ColumnElement[Any]], key: Key, *, greater: bool) -> ColumnElement[bool]:
+    """``(c1, c2, …) > (k1, k2, …)`` as a row-value comparison the index can serve."""
+    left = tuple_(*cols)
+    right = tuple_(*(literal(value, col.type) for col, value in zip(cols, key, strict=True)))
+    return left > right if greater else left < right
+
+
+class KeysetView:
+    """One ordered query paged by key. ``descending`` applies to every order column."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        base: Any,
+        query: Select[Any],
+        order: Sequence[ColumnElement[Any]],
+        make_row: Callable[[Any], Any],
+        *,
+        descending: bool = False,
+        where: Sequence[ColumnElement[bool]] = (),
+    ) -> None:
+        self.engine = engine
+        self.base = base
+        self.query = query.where(*where)
+        self.order = list(order)
+        self.make_row = make_row
+        self.descending = descending
+        self.where = list(where)
+        # The count reads only the base table with the same filters: no joins, no columns.
+        self._count = select(func.count()).select_from(base).where(*where)
+
+    def _ordered(self, reverse: bool) -> Select[Any]:
+        descending = self.descending != reverse
+        return self.query.order_by(*(c.desc() if descending else c.asc() for c in self.order))
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(self._count).scalar_one())
+
+    def page(
+        self, *, after: Key | None = None, before: Key | None = None, limit: int = 50
+    ) -> list[Any]:
+        if after is not None and before is not None:
+            raise ValueError("page after or before a key, not both")
+        reverse = before is not None
+        query = self._ordered(reverse)
+        if after is not None:
+            query = query.where(_compare(self.order, after, greater=not self.descending))
+        if before is not None:
+            query = query.where(_compare(self.order, before, greater=self.descending))
+        with self.engine.connect() as conn:
+            rows = [self.make_row(r) for r in conn.execute(query.limit(limit))]
+        return rows[::-1] if reverse else rows
+
+    def key_at(self, offset: int) -> Key | None:
+        if offset < 0:
+            return None
+        query = (
+            select(*self.order)
+            .select_from(self.base)
+            .where(*self.where)
+            .order_by(*(c.desc() if self.descending else c.asc() for c in self.order))
+            .offset(offset)
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return tuple(row) if row is not None else None
+
+    def index_of(self, key: Key) -> int:
+        """How many rows come before ``key`` in this order."""
+        query = (
+            select(func.count())
+            .select_from(self.base)
+            .where(*self.where, _compare(self.order, key, greater=self.descending))
+        )
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+
+class MergedView:
+    """Several ascending keyset views merged on one axis (the timeline: events + statements).
+
+    Each part's key is ``(date, id)``; the merged key is ``(date, rank, id)`` where ``rank``
+    orders parts that share a date. Every page is a bounded index scan on each part, merged
+    in Python, rather than a sort of the union.
+    """
+
+    def __init__(self, engine: Engine, parts: Sequence[KeysetView]) -> None:
+        self.engine = engine
+        self.parts = list(parts)
+
+    @staticmethod
+    def _part_key(rank: int, key: Key) -> Key:
+        """The merged key as seen by one part: its own rows on the key's day come after the
+        key when the part ranks later (id -1), before it when the part ranks earlier."""
+        day, key_rank, key_id = key
+        if rank == key_rank:
+            return (day, key_id)
+        return (day, -1 if rank > key_rank else 2**62)
+
+    def count(self) -> int:
+        return sum(part.count() for part in self.parts)
+
+    def page(
+        self, *, after: Key | None = None, before: Key | None = None, limit: int = 50
+    ) -> list[Any]:
+        if after is not None and before is not None:
+            raise ValueError("page after or before a key, not both")
+        streams = []
+        for rank, part in enumerate(self.parts):
+            if after is not None:
+                rows = part.page(after=self._part_key(rank, after), limit=limit)
+            elif before is not None:
+                rows = part.page(before=self._part_key(rank, before), limit=limit)
+            else:
+                rows = part.page(limit=limit)
+            streams.append(rows)
+        merged = list(heapq.merge(*streams, key=lambda row: row.key))
+        return merged[-limit:] if before is not None else merged[:limit]
+
+    def key_at(self, offset: int) -> Key | None:
+        if offset < 0:
+            return None
+        keyed = [
+            select(part.order[0].label("d"), literal(rank).label("r"), part.order[1].label("i"))
+            .select_from(part.base)
+            .where(*part.where)
+            for rank, part in enumerate(self.parts)
+        ]
+        union = union_all(*keyed).subquery()
+        query = (
+            select(union.c.d, union.c.r, union.c.i)
+            .order_by(union.c.d, union.c.r, union.c.i)
+            .offset(offset)
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return tuple(row) if row is not None else None
+
+    def index_of(self, key: Key) -> int:
+        return sum(part.index_of(self._part_key(rank, key)) for rank, part in enumerate(self.parts))
+
+
+# --------------------------------------------------------------------------- the panes' views
+
+
+def feed_view(engine: Engine, *, source_id: int | None = None) -> KeysetView:
+    """Articles, newest first."""
+    count = (
+        select(func.count())
+        .where(Statement.article_id == Article.id, Statement.deleted_at.is_(None))
+        .correlate(Article)
+        .scalar_subquery()
+    )
+    query = select(
+        Article.sort_at,
+        Article.id,
+        Article.title,
+        Source.name,
+        Article.triage,
+        Article.is_read,
+        Article.starred,
+        count,
+    ).join(Source, Source.id == Article.source_id, isouter=True)
+    where: list[ColumnElement[bool]] = [Article.deleted_at.is_(None)]
+    if source_id is not None:
+        where.append(Article.source_id == source_id)
+
+    def make(r: Any) -> FeedRow:
+        return FeedRow((r[0], r[1]), r[1], r[0], r[2], r[3] or "", r[4], r[5], r[6], r[7])
+
+    return KeysetView(
+        engine, Article, query, [Article.sort_at, Article.id], make, descending=True, where=where
+    )
+
+
+def statements_view(engine: Engine, *, include_dismissed: bool = False) -> KeysetView:
+    """Statements, newest first."""
+    speaker = aliased(Actor)
+    query = (
+        select(
+            Statement.id,
+            speaker.name,
+            Statement.text,
+            Statement.quote,
+            Statement.said_on,
+            Statement.said_until,
+            Statement.date_precision,
+            Statement.verification,
+            Statement.review,
+            Source.name,
+        )
+        .join(speaker, speaker.id == Statement.speaker_id, isouter=True)
+        .join(Article, Article.id == Statement.article_id, isouter=True)
+        .join(Source, Source.id == Article.source_id, isouter=True)
+    )
+    where: list[ColumnElement[bool]] = [Statement.deleted_at.is_(None)]
+    if not include_dismissed:
+        where.append(Statement.review != "dismissed")
+
+    def make(r: Any) -> StatementRow:
+        return StatementRow((r[0],), r[0], r[1] or "", *r[2:9], r[9] or "")
+
+    return KeysetView(engine, Statement, query, [Statement.id], make, descending=True, where=where)
+
+
+def issues_view(engine: Engine) -> KeysetView:
+    """Issues (the positions grid's rows), by title."""
+    query = select(Issue.title, Issue.id)
+
+    def make(r: Any) -> IssueRow:
+        return IssueRow((r[0], r[1]), r[1], r[0])
+
+    return KeysetView(
+        engine, Issue, query, [Issue.title, Issue.id], make, where=[Issue.deleted_at.is_(None)]
+    )
+
+
+def timeline_view(engine: Engine) -> MergedView:
+    """Events and dated statements on one date axis, oldest first."""
+    events = KeysetView(
+        engine,
+        Event,
+        select(
+            Event.date,
+            Event.id,
+            Event.date_end,
+            Event.precision,
+            Event.title,
+            Event.review,
+        ),
+        [Event.date, Event.id],
+        lambda r: TimelineRow(
+            (r[0], 0, r[1]), r[1], "event", r[0], r[2], r[3], r[4], "", r[5], r[5]
+        ),
+        where=[Event.deleted_at.is_(None), Event.review != "dismissed"],
+    )
+    speaker = aliased(Actor)
+    statements = KeysetView(
+        engine,
+        Statement,
+        select(
+            Statement.said_on,
+            Statement.id,
+            Statement.said_until,
+            Statement.date_precision,
+            Statement.text,
+            speaker.name,
+            Statement.verification,
+            Statement.review,
+        ).join(speaker, speaker.id == Statement.speaker_id, isouter=True),
+        [Statement.said_on, Statement.id],
+        lambda r: TimelineRow(
+            (r[0], 1, r[1]), r[1], "statement", r[0], r[2], r[3], r[4], r[5] or "", r[6], r[7]
+        ),
+        where=[
+            Statement.deleted_at.is_(None),
+            Statement.said_on.is_not(None),
+            Statement.review != "dismissed",
+        ],
+    )
+    return MergedView(engine, [events, statements])
+
+
+__all__ = [
+    "FeedRow",
+    "IssueRow",
+    "KeysetView",
+    "MergedView",
+    "PagedView",
+    "StatementRow",
+    "TimelineRow",
+    "feed_view",
+    "issues_view",
+    "statements_view",
+    "timeline_view",
+]

@@ -1,0 +1,3 @@
+"""Newsroom Workbench: triage news, record who said what, when, reported where."""
+
+__version__ = "0.1.0"
