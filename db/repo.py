@@ -250,20 +250,6 @@ class StatementDetail:
 
 
 @dataclass(frozen=True)
-class ActorRef:
-    id: int
-    name: str
-
-
-@dataclass(frozen=True)
-class Cell:
-    position_id: int
-    summary: str
-    as_of: dt.date | None
-    history: int  # number of accepted positions in this cell, the current one included
-
-
-@dataclass(frozen=True)
 class PositionEntry:
     position: Position
     statements: tuple[tuple[int, str], ...]  # (statement id, text)
@@ -759,53 +745,7 @@ class Repo:
             for link, other, speaker, outlet in rows
         ]
 
-    # ---------------------------------------------------------------- grid
-
-    def grid_columns(self, limit: int = 12) -> list[ActorRef]:
-        """Actors with accepted positions, in the order the desk first took them up."""
-        with self.read() as session:
-            rows = session.exec(
-                select(Actor.id, Actor.name)
-                .join(Position, col(Position.actor_id) == col(Actor.id))
-                .where(col(Position.deleted_at).is_(None), Position.review != "dismissed")
-                .group_by(col(Actor.id), col(Actor.name))
-                .order_by(func.min(Position.id))
-                .limit(limit)
-            ).all()
-            return [ActorRef(id=i, name=n) for i, n in rows]  # type: ignore[arg-type]
-
-    def grid_cells(
-        self, issue_ids: Sequence[int], actor_ids: Sequence[int]
-    ) -> dict[tuple[int, int], Cell]:
-        """The latest accepted position per visible cell (one query for the whole window)."""
-        if not issue_ids or not actor_ids:
-            return {}
-        with self.read() as session:
-            rows = session.exec(
-                select(Position)
-                .where(
-                    col(Position.issue_id).in_(issue_ids),
-                    col(Position.actor_id).in_(actor_ids),
-                    Position.review == "accepted",
-                    col(Position.deleted_at).is_(None),
-                )
-                .order_by(
-                    col(Position.issue_id),
-                    col(Position.actor_id),
-                    col(Position.as_of).desc(),
-                    col(Position.id).desc(),
-                )
-            ).all()
-        cells: dict[tuple[int, int], Cell] = {}
-        counts: dict[tuple[int, int], int] = {}
-        for position in rows:
-            key = (position.issue_id, position.actor_id)
-            counts[key] = counts.get(key, 0) + 1
-            if key not in cells:
-                cells[key] = Cell(position.id, position.summary, position.as_of, 0)  # type: ignore[arg-type]
-        return {
-            key: Cell(c.position_id, c.summary, c.as_of, counts[key]) for key, c in cells.items()
-        }
+    # ---------------------------------------------------------------- positions
 
     def position_history(self, issue_id: int, actor_id: int) -> list[PositionEntry]:
         with self.read() as session:

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from db.models import Actor, Article, Event, Issue, Source, Statement
+from db.models import Actor, Article, Event, Issue, Position, Source, Statement
 
 Key = tuple[Any, ...]
 
@@ -317,6 +317,99 @@ def issues_view(engine: Engine) -> KeysetView:
     return KeysetView(
         engine, Issue, query, [Issue.title, Issue.id], make, where=[Issue.deleted_at.is_(None)]
     )
+
+
+@dataclass(frozen=True)
+class ActorRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    position_id: int
+    summary: str
+    as_of: dt.date | None
+    history: int  # accepted positions in this cell, the current one included
+
+
+@dataclass(frozen=True)
+class GridRow:
+    key: Key
+    id: int
+    title: str
+    cells: tuple[Cell | None, ...]
+
+
+def grid_columns(engine: Engine, limit: int = 12) -> list[ActorRef]:
+    """Actors with positions, in the order the desk first took them up."""
+    query = (
+        select(Actor.id, Actor.name)
+        .join(Position, Position.actor_id == Actor.id)
+        .where(Position.deleted_at.is_(None), Position.review != "dismissed")
+        .group_by(Actor.id, Actor.name)
+        .order_by(func.min(Position.id))
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        return [ActorRef(i, n) for i, n in conn.execute(query)]
+
+
+def grid_cells(
+    engine: Engine, issue_ids: Sequence[int], actor_ids: Sequence[int]
+) -> dict[tuple[int, int], Cell]:
+    """The latest accepted position per cell, for a window of issues, in one query."""
+    if not issue_ids or not actor_ids:
+        return {}
+    query = (
+        select(Position.issue_id, Position.actor_id, Position.id, Position.summary, Position.as_of)
+        .where(
+            Position.issue_id.in_(issue_ids),
+            Position.actor_id.in_(actor_ids),
+            Position.review == "accepted",
+            Position.deleted_at.is_(None),
+        )
+        .order_by(Position.issue_id, Position.actor_id, Position.as_of.desc(), Position.id.desc())
+    )
+    latest: dict[tuple[int, int], tuple[int, str, dt.date | None]] = {}
+    counts: dict[tuple[int, int], int] = {}
+    with engine.connect() as conn:
+        for issue_id, actor_id, position_id, summary, as_of in conn.execute(query):
+            cell = (issue_id, actor_id)
+            counts[cell] = counts.get(cell, 0) + 1
+            latest.setdefault(cell, (position_id, summary, as_of))
+    return {cell: Cell(*latest[cell], counts[cell]) for cell in latest}
+
+
+class GridView:
+    """Issues as rows, each with its cells for a fixed set of actor columns."""
+
+    def __init__(self, engine: Engine, columns: Sequence[ActorRef]) -> None:
+        self.engine = engine
+        self.columns = list(columns)
+        self.issues = issues_view(engine)
+
+    def _with_cells(self, rows: list[IssueRow]) -> list[GridRow]:
+        actor_ids = [c.id for c in self.columns]
+        cells = grid_cells(self.engine, [r.id for r in rows], actor_ids)
+        return [
+            GridRow(r.key, r.id, r.title, tuple(cells.get((r.id, a)) for a in actor_ids))
+            for r in rows
+        ]
+
+    def count(self) -> int:
+        return self.issues.count()
+
+    def page(
+        self, *, after: Key | None = None, before: Key | None = None, limit: int = 50
+    ) -> list[GridRow]:
+        return self._with_cells(self.issues.page(after=after, before=before, limit=limit))
+
+    def key_at(self, offset: int) -> Key | None:
+        return self.issues.key_at(offset)
+
+    def index_of(self, key: Key) -> int:
+        return self.issues.index_of(key)
 
 
 def timeline_view(engine: Engine) -> MergedView:

@@ -133,8 +133,10 @@ class VirtualList(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ data
 
     def set_view(self, view: PagedView) -> None:
+        """Show ``view``; replacing a view keeps the cursor on the same row."""
+        keep = self.view is not None
         self.view = view
-        self.reload(keep_cursor=False)
+        self.reload(keep_cursor=keep)
 
     def reload(self, *, keep_cursor: bool = True) -> None:
         """Recount and refetch the visible window, keeping the cursor on the same row."""
@@ -345,7 +347,7 @@ class VirtualList(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ drawing
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width
         index = int(self.scroll_y) + y
         base = self.rich_style
         if self.total == 0 and y == 0:

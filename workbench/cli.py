@@ -1,0 +1,258 @@
+"""The ``workbench`` command: opens the desk, loads the demo, maintains and exports.
+
+Nothing here imports Textual until a command actually opens the TUI, so maintenance and
+export commands run on a server with no terminal and start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from workbench import __version__
+
+app = typer.Typer(
+    help="Newsroom Workbench: triage news and record who said what, when, reported where.",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+db_app = typer.Typer(help="Database maintenance: migrations and backups.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+class CliError(Exception):
+    """A failure to report on one line, exiting with ``code``."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class State:
+    db: str | None  # --db / WORKBENCH_DB, None when not given
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    raise CliError(message, code)
+
+
+def _config():  # type: ignore[no-untyped-def]
+    from workbench.config import ConfigError, load_config
+
+    try:
+        return load_config()
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+def _db_location(state: State, *, demo: bool = False) -> str:
+    from workbench.config import default_db_path, demo_db_path
+
+    if state.db:
+        return state.db
+    if not demo:
+        configured = _config().db
+        if configured:
+            return configured
+    path = demo_db_path() if demo else default_db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return str(path)
+
+
+def _open(location: str):  # type: ignore[no-untyped-def]
+    from db.engine import DatabaseError, open_desk
+
+    try:
+        return open_desk(location)
+    except DatabaseError as exc:
+        _fail(str(exc))
+
+
+def _repo(location: str):  # type: ignore[no-untyped-def]
+    from db.repo import Repo
+
+    return Repo(_open(location), _config().editor)
+
+
+def _label(location: str) -> str:
+    return Path(location).name if "://" not in location else location.split("://", 1)[0]
+
+
+def _run_tui(location: str) -> None:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _fail("the workbench needs an interactive terminal; see `workbench --help` for commands")
+    repo = _repo(location)
+    from workbench.ui.app import WorkbenchApp
+
+    WorkbenchApp(repo, db_label=_label(location), keymap=_config().keymap).run()
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="WORKBENCH_DB",
+            help="Desk database: a SQLite file path or a SQLAlchemy URL "
+            "(postgresql+psycopg://…). Default: desk.db in the user data folder.",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    """Open the desk in the terminal (with no command), or run a command."""
+    if version:
+        typer.echo(f"workbench {__version__}")
+        raise typer.Exit()
+    ctx.obj = State(db=db)
+    if ctx.invoked_subcommand is None:
+        _run_tui(_db_location(ctx.obj))
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    no_ui: Annotated[
+        bool, typer.Option("--no-ui", help="Only load the demo desk; do not open the TUI.")
+    ] = False,
+) -> None:
+    """Load the demo desk (a fictional story) into its own database and open it."""
+    from workbench.demo import load_demo
+
+    location = _db_location(ctx.obj, demo=True)
+    repo = _repo(location)
+    result = load_demo(repo)
+    if result.loaded:
+        summary = ", ".join(f"{n} {kind}s" for kind, n in result.counts.items())
+        typer.echo(f"Loaded the demo desk into {location}: {summary}.", err=no_ui is False)
+    else:
+        typer.echo(f"The demo desk is already in {location}.", err=no_ui is False)
+    if not no_ui:
+        _run_tui(location)
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply database migrations (also done automatically at start)."""
+    from db.migrate import current_revision
+
+    location = _db_location(ctx.parent.obj if ctx.parent else ctx.obj)
+    engine = _open(location)
+    with engine.connect() as conn:
+        revision = current_revision(conn)
+    typer.echo(f"{location} is at schema revision {revision}.")
+
+
+@db_app.command("backup")
+def db_backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Where to write the copy.", show_default=False)],
+) -> None:
+    """Write a consistent copy of a live SQLite desk (SQLite's online backup API)."""
+    from db.engine import DatabaseError, backup
+
+    location = _db_location(ctx.parent.obj if ctx.parent else ctx.obj)
+    engine = _open(location)
+    try:
+        backup(engine, file)
+    except DatabaseError as exc:
+        _fail(str(exc))
+    typer.echo(f"Backed up {location} to {file}.")
+
+
+EXPORT_FORMATS = ("json",)
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help=f"One of: {', '.join(EXPORT_FORMATS)}.")
+    ] = "json",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write (default: standard output)."),
+    ] = None,
+) -> None:
+    """Export the desk. ``json`` is the whole desk as one object (see README)."""
+    if format not in EXPORT_FORMATS:
+        raise typer.BadParameter(
+            f"unknown format {format!r}; choose from {', '.join(EXPORT_FORMATS)}",
+            param_hint="--format",
+        )
+    from workbench.export.json_export import write_json
+
+    repo = _repo(_db_location(ctx.obj))
+    if output is None:
+        write_json(repo.engine, sys.stdout, editor=repo.editor)
+        return
+    output = output.expanduser()
+    if output.is_dir():
+        _fail(f"cannot write {output}: it is a directory")
+    if not output.parent.exists():
+        _fail(f"cannot write {output}: folder {output.parent} does not exist")
+    # Write beside the target and rename, so a failed export never leaves half a file.
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            counts = write_json(repo.engine, handle, editor=repo.editor)
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    summary = ", ".join(f"{n} {key}" for key, n in counts.items())
+    typer.echo(f"Exported to {output}: {summary}.", err=True)
+
+
+def main() -> None:
+    """Console entry point: one clear line and a non-zero exit instead of a traceback."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from db.repo import RepoError
+
+    try:  # Typer ≥ 0.25 vendors Click; older releases use the click package
+        from typer._click import exceptions as click_exc
+    except ImportError:  # pragma: no cover
+        from click import exceptions as click_exc  # type: ignore[no-redef]
+
+    try:
+        result = app(standalone_mode=False)
+    except click_exc.NoArgsIsHelpError as exc:
+        exc.show()  # a group run bare prints its help, as with click's own default
+        sys.exit(exc.exit_code)
+    except click_exc.ClickException as exc:
+        hint = ""
+        if isinstance(exc, click_exc.UsageError) and exc.ctx is not None:
+            hint = f" (see `{exc.ctx.command_path} --help`)"
+        typer.echo(f"error: {exc.format_message()}{hint}", err=True)
+        sys.exit(exc.exit_code)
+    except click_exc.Abort:
+        typer.echo("error: aborted", err=True)
+        sys.exit(1)
+    except CliError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(exc.code)
+    except RepoError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        typer.echo(f"error: database: {reason}", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        typer.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    sys.exit(result if isinstance(result, int) else 0)

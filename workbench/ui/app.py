@@ -1,0 +1,278 @@
+"""The app shell: four panes, pane switching, layout, help, palette, live refresh.
+
+Kept thin on purpose: each pane owns its keys, query and drawing; the app only routes
+desk-wide messages (a change arrived, open that statement) and owns the keymap.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Container
+from textual.events import Resize
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from db.repo import Repo
+from workbench.ui.help import HelpScreen
+from workbench.ui.live import DeskChanged, watch_desk
+from workbench.ui.panes.base import DetailView, Pane
+from workbench.ui.panes.feed import FeedPane
+from workbench.ui.panes.positions import PositionsPane
+from workbench.ui.panes.statements import StatementsPane
+from workbench.ui.panes.timeline import TimelinePane
+
+PANES: tuple[type[Pane], ...] = (FeedPane, StatementsPane, PositionsPane, TimelinePane)
+#: Below this size the panes are shown one at a time (80×24 over SSH).
+GRID_MIN_WIDTH = 120
+GRID_MIN_HEIGHT = 32
+
+
+class PaneTabs(Static):
+    """The pane strip under the header: which pane is active, and the live status."""
+
+    DEFAULT_CSS = """
+    PaneTabs {
+        height: 1;
+        background: $panel;
+        padding: 0 1;
+    }
+    """
+
+    active: reactive[str] = reactive("feed")
+    status: reactive[str] = reactive("")
+
+    def render(self) -> Text:
+        text = Text()
+        for pane in PANES:
+            label = f" {pane.NUMBER} {pane.TITLE} "
+            style = "bold reverse" if self.active == pane.PANE_ID else "dim"
+            text.append(label, style=style)
+            text.append(" ")
+        if self.status:
+            text.append("  " + self.status, style="dim italic")
+        return text
+
+
+class MainScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "show_pane('feed')", "Feed", show=False, id="pane.feed"),
+        Binding("2", "show_pane('statements')", "Statements", show=False, id="pane.statements"),
+        Binding("3", "show_pane('positions')", "Positions", show=False, id="pane.positions"),
+        Binding("4", "show_pane('timeline')", "Timeline", show=False, id="pane.timeline"),
+        Binding("tab", "cycle_pane(1)", "Next pane", show=False, id="pane.next"),
+        Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False, id="pane.previous"),
+        Binding("z", "toggle_layout", "One pane / all", id="layout.toggle"),
+    ]
+
+    DEFAULT_CSS = """
+    MainScreen #panes {
+        layout: grid;
+        grid-size: 2 2;
+        grid-gutter: 0;
+    }
+    MainScreen #panes.single {
+        layout: vertical;
+    }
+    MainScreen #panes.single > Pane {
+        display: none;
+    }
+    MainScreen #panes.single > Pane.-active {
+        display: block;
+    }
+    """
+
+    active: reactive[str] = reactive("feed")
+    """The pane that has (or last had) focus."""
+
+    single: reactive[bool | None] = reactive(None)
+    """One pane at a time; None follows the terminal size."""
+
+    def __init__(self, repo: Repo) -> None:
+        super().__init__()
+        self.repo = repo
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield PaneTabs()
+        with Container(id="panes"):
+            for pane in PANES:
+                yield pane(self.repo)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._apply_layout(self.size.width, self.size.height)
+        self.action_show_pane("feed")
+
+    def pane(self, pane_id: str) -> Pane:
+        return self.query_one(f"#{pane_id}", Pane)
+
+    @property
+    def panes(self) -> list[Pane]:
+        return list(self.query(Pane))
+
+    def on_resize(self, event: Resize) -> None:
+        self._apply_layout(event.size.width, event.size.height)
+
+    def _apply_layout(self, width: int, height: int) -> None:
+        single = self.single
+        if single is None:
+            single = width < GRID_MIN_WIDTH or height < GRID_MIN_HEIGHT
+        self.query_one("#panes").set_class(single, "single")
+
+    def watch_single(self) -> None:
+        self._apply_layout(self.size.width, self.size.height)
+
+    def watch_active(self, active: str) -> None:
+        for pane in self.panes:
+            pane.set_class(active == pane.PANE_ID, "-active")
+        self.query_one(PaneTabs).active = active
+
+    def on_descendant_focus(self) -> None:
+        focused = self.focused
+        if focused is None:
+            return
+        for ancestor in focused.ancestors_with_self:
+            if isinstance(ancestor, Pane):
+                self.active = ancestor.PANE_ID
+                return
+
+    def action_show_pane(self, pane_id: str) -> None:
+        self.active = pane_id
+        self.pane(pane_id).focus_list()
+
+    def action_cycle_pane(self, step: int) -> None:
+        ids = [pane.PANE_ID for pane in PANES]
+        self.action_show_pane(ids[(ids.index(self.active) + step) % len(ids)])
+
+    def action_toggle_layout(self) -> None:
+        currently_single = self.query_one("#panes").has_class("single")
+        self.single = not currently_single
+
+    @on(Pane.OpenStatement)
+    def open_statement(self, message: Pane.OpenStatement) -> None:
+        self.action_show_pane("statements")
+        pane = self.pane("statements")
+        assert isinstance(pane, StatementsPane)
+        pane.show_statement(message.statement_id)
+
+    def desk_changed(self, message: DeskChanged) -> None:
+        batch = message.batch
+        editors = ", ".join(sorted(batch.editors))
+        noun = "change" if batch.count == 1 else "changes"
+        self.query_one(PaneTabs).status = f"live: {batch.count} {noun} by {editors}"
+        for pane in self.panes:
+            pane.desk_changed(batch)
+
+
+class WorkbenchApp(App[None]):
+    """Newsroom Workbench."""
+
+    TITLE = "Newsroom Workbench"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Keys", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
+    ]
+
+    def __init__(
+        self,
+        repo: Repo,
+        *,
+        db_label: str = "",
+        keymap: dict[str, str] | None = None,
+        live: bool = True,
+    ) -> None:
+        super().__init__()
+        self.repo = repo
+        self.keymap = dict(keymap or {})
+        self.live = live
+        self._stop_live = threading.Event()
+        self.sub_title = " · ".join(part for part in (db_label, repo.editor) if part)
+
+    def get_default_screen(self) -> MainScreen:
+        return MainScreen(self.repo)
+
+    def on_mount(self) -> None:
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        if self.live:
+            self.run_worker(
+                lambda: watch_desk(self.repo.engine, self, self._stop_live),
+                thread=True,
+                group="live",
+                name="live",
+            )
+
+    def on_unmount(self) -> None:
+        self._stop_live.set()
+
+    async def action_quit(self) -> None:
+        self._stop_live.set()
+        await super().action_quit()
+
+    def on_desk_changed(self, message: DeskChanged) -> None:
+        screen = self.get_default_screen_instance()
+        if screen is not None:
+            screen.desk_changed(message)
+
+    def get_default_screen_instance(self) -> MainScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        from workbench.ui.keys import binding_groups
+
+        main = self.get_default_screen_instance()
+        for group, bindings in binding_groups():
+            for binding in bindings:
+                if binding.id in {"app.palette", "app.quit"}:
+                    continue
+                keys = self.keymap.get(binding.id or "", binding.key)
+                title = f"{group}: {binding.description or binding.action}"
+                yield SystemCommand(
+                    title, f"{keys}  ({binding.id})", self._command(binding, group, main)
+                )
+
+    def _command(self, binding: Binding, group: str, main: MainScreen | None):  # type: ignore[no-untyped-def]
+        async def run() -> None:
+            target = self._binding_target(binding, group, main)
+            if target is not None:
+                await target.run_action(binding.action)
+
+        return run
+
+    def _binding_target(self, binding: Binding, group: str, main: MainScreen | None):  # type: ignore[no-untyped-def]
+        """Where a palette command runs: the pane it belongs to, or the focused widget."""
+        if main is None:
+            return self
+        if binding in WorkbenchApp.BINDINGS:
+            return self
+        if binding in MainScreen.BINDINGS:
+            return main
+        pane_ids = {pane.TITLE: pane.PANE_ID for pane in PANES}
+        if group in pane_ids:
+            main.action_show_pane(pane_ids[group])
+            pane = main.pane(pane_ids[group])
+            return pane.list if group == "Positions" else pane
+        active = main.pane(main.active)
+        if binding in Pane.BINDINGS:
+            return active
+        if binding in DetailView.BINDINGS:
+            return active.detail
+        return active.list

@@ -1,0 +1,152 @@
+"""Positions: issues as rows, actors as columns, each cell the latest accepted position.
+
+The lower half shows the highlighted cell's history (every position the actor took on the
+issue, newest first) with the statements behind each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from db.changes import ChangeBatch
+from db.views import ActorRef, GridRow, GridView, PagedView, grid_columns
+from workbench.text import clean_line
+from workbench.ui.panes.base import Pane
+from workbench.ui.render import history_text
+from workbench.ui.virtual_list import VirtualList
+
+ISSUE_WIDTH = 0.34  # share of the width for the issue column
+
+
+def column_widths(width: int, columns: int) -> tuple[int, int]:
+    """(issue column, actor column) widths; what the actor columns leave goes to the issue."""
+    if columns == 0:
+        return width, 0
+    cell = max(8, (width - max(14, int(width * ISSUE_WIDTH))) // columns)
+    return max(14, width - cell * columns), cell
+
+
+class GridList(VirtualList):
+    """Rows are issues; ``column`` is the highlighted actor column."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left,h", "column(-1)", "Prev actor", id="positions.left"),
+        Binding("right,l", "column(1)", "Next actor", id="positions.right"),
+    ]
+
+    empty_text = "No issues yet."
+
+    column: reactive[int] = reactive(0)
+    """Index of the highlighted actor column."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.columns: list[ActorRef] = []
+
+    def action_column(self, step: int) -> None:
+        if self.columns:
+            self.column = (self.column + step) % len(self.columns)
+            self.refresh()
+            row = self.current
+            if row is not None:
+                self.post_message(self.Highlighted(self, row))
+
+    def render_row(self, row: GridRow, width: int, selected: bool, index: int) -> Text:
+        issue_w, cell_w = column_widths(width, len(self.columns))
+        text = Text()
+        title = clean_line(row.title)
+        text.append(f"{title[: issue_w - 1]:<{issue_w - 1}} ", style="bold")
+        for n, cell in enumerate(row.cells):
+            if cell is None:
+                body, style = "—", "dim"
+            else:
+                history = "↺" if cell.history > 1 else " "
+                summary = clean_line(cell.summary)
+                if cell_w >= 24:  # room for the as-of date; narrower grids show it below
+                    as_of = cell.as_of.strftime("%d %b") if cell.as_of else "?"
+                    body = f"{summary[: cell_w - 10]:<{cell_w - 10}} {history}{as_of}"
+                else:
+                    body = f"{summary[: cell_w - 3]:<{cell_w - 3}}{history}"
+                style = ""
+            if selected and n == self.column:
+                style += " reverse"
+            text.append(f"{body[: cell_w - 1]:<{cell_w - 1}}", style=style.strip())
+            text.append("│", style="dim")
+        return text
+
+
+class PositionsPane(Pane):
+    PANE_ID = "positions"
+    TITLE = "Positions"
+    NUMBER = 3
+    WATCHES = frozenset({"position", "issue", "actor", "statement"})
+    DETAIL_HINT = "Move over a cell to see the actor's positions on that issue over time."
+
+    DEFAULT_CSS = """
+    PositionsPane > #grid-header {
+        height: 1;
+        background: $panel;
+        text-style: bold;
+    }
+    """
+
+    def compose_header(self) -> ComposeResult:
+        yield Static("", id="grid-header", markup=False)
+
+    def make_list(self) -> VirtualList:
+        return GridList(id="positions-grid")
+
+    def make_view(self) -> PagedView:
+        # Columns are read once per (re)build: a new actor column appears on reload.
+        return GridView(self.repo.engine, grid_columns(self.repo.engine))
+
+    def on_pane_view_ready(self, message: Pane.ViewReady) -> None:
+        grid = self.query_one(GridList)
+        assert isinstance(message.view, GridView)
+        grid.columns = message.view.columns
+        self._draw_header()
+        super().on_pane_view_ready(message)
+
+    def on_resize(self) -> None:
+        self._draw_header()
+
+    def _draw_header(self) -> None:
+        grid = self.query_one(GridList)
+        issue_w, cell_w = column_widths(grid.size.width or self.size.width, len(grid.columns))
+        header = Text(f"{'Issue':<{issue_w - 1}} ")
+        for actor in grid.columns:
+            name = clean_line(actor.name)
+            header.append(f"{name[: cell_w - 1]:<{cell_w - 1}}│")
+        self.query_one("#grid-header", Static).update(header)
+
+    def desk_changed(self, batch: ChangeBatch) -> None:
+        if batch.entities & self.WATCHES:
+            if "position" in batch.entities:
+                self.load_view()  # a new actor column may have appeared
+            else:
+                self.list.reload()
+            row = self.list.current
+            if row is not None:
+                self.show_detail(row)
+
+    def detail_loader(self, row: GridRow) -> Callable[[], Text] | None:
+        grid = self.query_one(GridList)
+        if not grid.columns:
+            return None
+        actor = grid.columns[min(grid.column, len(grid.columns) - 1)]
+
+        def load() -> Text:
+            entries = self.repo.position_history(row.id, actor.id)
+            return history_text(row.title, actor.name, entries)
+
+        return load
+
+    def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
+        self.detail.focus()

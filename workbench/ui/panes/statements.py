@@ -1,0 +1,60 @@
+"""Statements: who said what, when; the lower half shows evidence and links both ways."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+
+from db.views import PagedView, StatementRow, statements_view
+from workbench.dates import format_short
+from workbench.text import clean_line
+from workbench.ui.panes.base import Pane
+from workbench.ui.render import REVIEW_MARK, VERIFICATION_STYLE, statement_text
+from workbench.ui.virtual_list import VirtualList
+
+
+class StatementList(VirtualList):
+    empty_text = "No statements yet."
+
+    def render_row(self, row: StatementRow, width: int, selected: bool, index: int) -> Text:
+        text = Text()
+        text.append(
+            REVIEW_MARK.get(row.review, " "), style="reverse" if row.review != "accepted" else ""
+        )
+        text.append(f"{format_short(row.said_on, row.said_until, row.precision):<12} ", style="dim")
+        speaker = clean_line(row.speaker) or "unnamed"
+        text.append(f"{speaker[:16]:<16} ", style="bold")
+        status = f" {row.verification}"
+        body = clean_line(row.text)
+        text.append(f"“{body}”" if row.quote else body)
+        text.truncate(max(width - len(status), 0), overflow="ellipsis", pad=True)
+        text.append(status, style=VERIFICATION_STYLE.get(row.verification, ""))
+        return text
+
+
+class StatementsPane(Pane):
+    PANE_ID = "statements"
+    TITLE = "Statements"
+    NUMBER = 2
+    WATCHES = frozenset({"statement", "link", "actor", "article", "issue"})
+    DETAIL_HINT = "Highlight a statement to see its evidence and links."
+
+    def make_list(self) -> VirtualList:
+        return StatementList(id="statements-list")
+
+    def make_view(self) -> PagedView:
+        return statements_view(self.repo.engine)
+
+    def detail_loader(self, row: StatementRow) -> Callable[[], Text] | None:
+        def load() -> Text:
+            detail = self.repo.statement_detail(row.id)
+            return statement_text(detail) if detail else Text("This statement was removed.")
+
+        return load
+
+    def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
+        self.detail.focus()
+
+    def show_statement(self, statement_id: int) -> None:
+        self.list.goto_key((statement_id,))

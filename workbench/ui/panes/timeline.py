@@ -1,0 +1,87 @@
+"""Timeline: events and dated statements on one axis, ranges and fuzzy dates shown as such."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+
+from db.views import PagedView, TimelineRow, timeline_view
+from workbench.dates import format_span
+from workbench.text import clean_line
+from workbench.ui.panes.base import Pane
+from workbench.ui.render import VERIFICATION_STYLE, event_text, statement_text
+from workbench.ui.virtual_list import VirtualList
+
+GUTTER = 12
+
+
+class TimelineList(VirtualList):
+    empty_text = "No dated events or statements yet."
+
+    def render_row(self, row: TimelineRow, width: int, selected: bool, index: int) -> Text:
+        previous = self._rows.get(index - 1)
+        text = Text()
+        if previous is None or previous.date != row.date:
+            day = row.date.strftime("%d %b %Y")
+            if row.precision == "month":
+                day = row.date.strftime("%b %Y")
+            elif row.precision == "year":
+                day = str(row.date.year)
+            elif row.precision == "approximate":
+                day = "~" + day
+            text.append(f"{day:>{GUTTER}} ", style="bold")
+        else:
+            text.append(" " * (GUTTER + 1))
+        ranged = row.date_end is not None and row.date_end != row.date
+        text.append("├" if ranged else "│", style="dim")
+        if row.kind == "event":
+            text.append(" ● ", style="bold magenta")
+            text.append(clean_line(row.title), style="bold")
+            if row.review == "suggested":
+                text.append(" [suggested]", style="reverse")
+        else:
+            text.append(" ◆ ", style=VERIFICATION_STYLE.get(row.status, ""))
+            text.append(f"{clean_line(row.who) or 'unnamed'}: ", style="bold")
+            text.append(clean_line(row.title))
+        if ranged or row.precision not in ("day",):
+            span = format_span(row.date, row.date_end, row.precision)
+            text.truncate(max(width - len(span) - 3, 0), overflow="ellipsis", pad=True)
+            text.append(f" ⟨{span}⟩", style="cyan")
+        return text
+
+
+class TimelinePane(Pane):
+    PANE_ID = "timeline"
+    TITLE = "Timeline"
+    NUMBER = 4
+    WATCHES = frozenset({"event", "statement"})
+    DETAIL_HINT = "Highlight an event; Enter on a statement opens it in Statements."
+
+    def make_list(self) -> VirtualList:
+        return TimelineList(id="timeline-list")
+
+    def make_view(self) -> PagedView:
+        return timeline_view(self.repo.engine)
+
+    def detail_loader(self, row: TimelineRow) -> Callable[[], Text] | None:
+        if row.kind == "event":
+
+            def load_event() -> Text:
+                found = self.repo.event_detail(row.id)
+                return event_text(*found) if found else Text("This event was removed.")
+
+            return load_event
+
+        def load_statement() -> Text:
+            detail = self.repo.statement_detail(row.id)
+            return statement_text(detail) if detail else Text("This statement was removed.")
+
+        return load_statement
+
+    def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
+        row: TimelineRow = message.row
+        if row.kind == "statement":
+            self.post_message(self.OpenStatement(row.id))
+        else:
+            self.detail.focus()

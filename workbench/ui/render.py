@@ -1,0 +1,151 @@
+"""Turning desk rows into Rich ``Text`` for the panes.
+
+Everything here builds ``Text`` objects from plain strings, never markup: titles, quotes
+and names come from outside and a ``[bold]`` or ``[/]`` in them must show as typed. Control
+characters are stripped again at display time, in case a row predates cleaning at ingest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+
+from db.models import Event
+from db.repo import ArticleDetail, PositionEntry, StatementDetail
+from workbench.dates import format_span
+from workbench.text import clean_line, strip_controls
+
+VERIFICATION_STYLE = {
+    "unverified": "yellow",
+    "verified": "green",
+    "disputed": "dark_orange",
+    "false": "bold red",
+    "misleading": "red",
+    "retracted": "magenta",
+    "superseded": "dim",
+}
+REVIEW_MARK = {"suggested": "?", "accepted": " ", "dismissed": "x"}
+RELATION_IN = {
+    "supports": "supported by",
+    "contradicts": "contradicted by",
+    "updates": "updated by",
+    "duplicates": "duplicated by",
+    "responds_to": "answered by",
+}
+
+
+def when(value: dt.datetime | None) -> str:
+    return value.strftime("%d %b %Y %H:%M") if value else "undated"
+
+
+def article_text(article: ArticleDetail) -> Text:
+    out = Text()
+    out.append(clean_line(article.title) or "(untitled)", style="bold")
+    out.append("\n")
+    meta = [m for m in (article.outlet, article.byline, when(article.published_at)) if m]
+    out.append(" · ".join(clean_line(m) for m in meta), style="dim")
+    if article.url:
+        out.append("\n" + clean_line(article.url), style="dim underline")
+    out.append("\n\n")
+    body = Text(strip_controls(article.text))
+    for _id, start, end, review in article.spans:
+        style = "reverse yellow" if review == "suggested" else "underline bold cyan"
+        if review != "dismissed":
+            body.stylize(style, start, end)
+    out.append_text(body)
+    return out
+
+
+def statement_text(detail: StatementDetail) -> Text:
+    st = detail.statement
+    out = Text()
+    out.append(f"#{st.id} ", style="dim")
+    out.append(clean_line(detail.speaker) or "unnamed source", style="bold")
+    if st.attribution:
+        out.append(f" — via {clean_line(st.attribution)}", style="italic")
+    out.append("\n")
+    out.append("quote: " if st.quote else "paraphrase: ", style="dim")
+    out.append(clean_line(st.text))
+    out.append("\n")
+    out.append(format_span(st.said_on, st.said_until, st.date_precision), style="bold")
+    out.append("  ")
+    out.append(st.verification, style=VERIFICATION_STYLE.get(st.verification, ""))
+    if st.review != "accepted":
+        out.append(f"  [{st.review}]", style="reverse")
+    if detail.issue:
+        out.append(f"  issue: {clean_line(detail.issue)}", style="dim")
+    if st.tags:
+        out.append("  #" + " #".join(clean_line(t) for t in st.tags), style="cyan")
+    out.append("\n")
+    if detail.outlet or detail.article_title:
+        out.append(f"{clean_line(detail.outlet)}: {clean_line(detail.article_title)}\n", "dim")
+    if st.evidence_exact:
+        out.append("Evidence: ", style="dim")
+        prefix = clean_line(st.evidence_prefix)
+        if " " in prefix and not st.evidence_prefix[:1].isspace():
+            prefix = prefix.split(" ", 1)[1]  # start the context on a word boundary
+        out.append("…" + prefix + " ", style="dim")
+        out.append(clean_line(st.evidence_exact), style="underline bold cyan")
+        out.append(" " + clean_line(st.evidence_suffix) + "…", style="dim")
+        out.append("\n")
+    if st.notes:
+        out.append(f"Notes: {strip_controls(st.notes)}\n", style="italic")
+    out.append("\nLinks\n", style="bold")
+    if not detail.links:
+        out.append("  none yet\n", style="dim")
+    for link in detail.links:
+        label = link.relation if link.direction == "out" else RELATION_IN[link.relation]
+        arrow = "→" if link.direction == "out" else "←"
+        out.append(f"  {arrow} {label.replace('_', ' ')} ", style="bold")
+        out.append(f"#{link.other_id} ")
+        out.append(clean_line(link.other_speaker) or "unnamed", style="bold")
+        date = format_span(link.other_said_on) if link.other_said_on else "undated"
+        out.append(f" ({date}, {clean_line(link.other_outlet) or 'no outlet'})", style="dim")
+        if link.review != "accepted":
+            out.append(f" [{link.review}]", style="reverse")
+        out.append(f"\n      {clean_line(link.other_text)}\n")
+        if link.note:
+            out.append(f"      note: {clean_line(link.note)}\n", style="italic dim")
+    return out
+
+
+def history_text(issue: str, actor: str, entries: list[PositionEntry]) -> Text:
+    out = Text()
+    out.append(clean_line(actor), style="bold")
+    out.append(" on ")
+    out.append(clean_line(issue), style="bold")
+    out.append("\n")
+    if not entries:
+        out.append("No position recorded.\n", style="dim")
+    for n, entry in enumerate(entries):
+        pos = entry.position
+        marker = "now " if n == 0 else "was "
+        out.append(marker, style="bold green" if n == 0 else "dim")
+        out.append(format_span(pos.as_of) if pos.as_of else "undated", style="bold")
+        out.append(f"  {clean_line(pos.summary)}")
+        if pos.review != "accepted":
+            out.append(f"  [{pos.review}]", style="reverse")
+        out.append("\n")
+        for statement_id, text in entry.statements:
+            out.append(f"      #{statement_id} {clean_line(text)}\n", style="dim")
+    return out
+
+
+def event_text(event: Event, actors: list[str], statements: list[tuple[int, str]]) -> Text:
+    out = Text()
+    out.append(format_span(event.date, event.date_end, event.precision), style="bold")
+    out.append("  ")
+    out.append(clean_line(event.title), style="bold")
+    if event.review != "accepted":
+        out.append(f"  [{event.review}]", style="reverse")
+    out.append("\n")
+    if actors:
+        out.append("Actors: " + ", ".join(clean_line(a) for a in actors) + "\n", style="dim")
+    if event.description:
+        out.append(strip_controls(event.description) + "\n")
+    if statements:
+        out.append("\nStatements\n", style="bold")
+        for statement_id, text in statements:
+            out.append(f"  #{statement_id} {clean_line(text)}\n")
+    return out
