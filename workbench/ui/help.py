@@ -47,8 +47,8 @@ class HelpScreen(ModalScreen[None]):
 
     def _table(self) -> Table:
         table = Table(box=None, expand=True, show_header=False, padding=(0, 1))
-        table.add_column("key", style="bold cyan", no_wrap=True)
-        table.add_column("action")
+        table.add_column("key", style="bold cyan", no_wrap=True, min_width=12)
+        table.add_column("action", ratio=1)
         table.add_column("id", style="dim", no_wrap=True)
         keymap = getattr(self.app, "keymap", {})
         for group, bindings in binding_groups():

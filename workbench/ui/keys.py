@@ -15,14 +15,18 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
     from workbench.ui.panes.timeline import TimelinePane
     from workbench.ui.virtual_list import VirtualList
 
+    def own(cls: type) -> list[object]:
+        # Only what the class itself declares; Textual merges inherited BINDINGS at run time.
+        return list(cls.__dict__.get("BINDINGS", []))
+
     groups = [
-        ("Desk", [*WorkbenchApp.BINDINGS, *MainScreen.BINDINGS]),
-        ("Lists (every pane)", VirtualList.BINDINGS),
-        ("Reading (lower half)", [*DetailView.BINDINGS, *Pane.BINDINGS]),
-        ("Feed", FeedPane.BINDINGS),
-        ("Statements", StatementsPane.BINDINGS),
-        ("Positions", GridList.BINDINGS),
-        ("Timeline", TimelinePane.BINDINGS),
+        ("Desk", [*own(WorkbenchApp), *own(MainScreen)]),
+        ("Lists (every pane)", own(VirtualList)),
+        ("Reading (lower half)", [*own(DetailView), *own(Pane)]),
+        ("Feed", own(FeedPane)),
+        ("Statements", own(StatementsPane)),
+        ("Positions", own(GridList)),
+        ("Timeline", own(TimelinePane)),
     ]
     return [
         (title, [b for b in bindings if isinstance(b, Binding) and b.id])

@@ -28,7 +28,7 @@ ISSUE_WIDTH = 0.34  # share of the width for the issue column
 def column_widths(width: int, columns: int) -> tuple[int, int]:
     """(issue column, actor column) widths; what the actor columns leave goes to the issue."""
     if columns == 0:
-        return width, 0
+        return max(width, 2), 0
     cell = max(8, (width - max(14, int(width * ISSUE_WIDTH))) // columns)
     return max(14, width - cell * columns), cell
 
@@ -119,7 +119,10 @@ class PositionsPane(Pane):
 
     def _draw_header(self) -> None:
         grid = self.query_one(GridList)
-        issue_w, cell_w = column_widths(grid.size.width or self.size.width, len(grid.columns))
+        width = grid.scrollable_content_region.width or self.size.width
+        if width < 2:  # not laid out yet; drawn again on resize
+            return
+        issue_w, cell_w = column_widths(width, len(grid.columns))
         header = Text(f"{'Issue':<{issue_w - 1}} ")
         for actor in grid.columns:
             name = clean_line(actor.name)

@@ -1,0 +1,69 @@
+"""Shared fixtures: a demo desk on a real SQLite file, and waiting on the UI without sleeps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from db.engine import backup, open_desk
+from db.repo import Repo
+from workbench.demo import load_demo
+
+EDITOR = "tester"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never touch the real user's config or data folders."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.delenv("WORKBENCH_CONFIG", raising=False)
+    monkeypatch.delenv("WORKBENCH_DB", raising=False)
+    monkeypatch.setenv("USER", EDITOR)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo desk, loaded once per session; tests get their own copy."""
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    engine = open_desk(str(path))
+    load_demo(Repo(engine, EDITOR))
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "demo.db"
+    engine = open_desk(str(demo_template))
+    backup(engine, path)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_repo(demo_db: Path) -> Iterator[Repo]:
+    engine = open_desk(str(demo_db))
+    yield Repo(engine, EDITOR)
+    engine.dispose()
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path) -> Path:
+    return tmp_path / "empty.db"
+
+
+async def wait_for(pilot: Pilot[object], predicate: Callable[[], bool], what: str = "") -> None:
+    """Let the app run until ``predicate`` holds (bounded, so a broken feature fails)."""
+    for _ in range(400):
+        if predicate():
+            return
+        await pilot.pause(0.025)
+    raise AssertionError(f"timed out waiting for {what or predicate}")
