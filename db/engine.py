@@ -17,11 +17,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from db.location import SUPPORTED_SCHEMES, DatabaseError, check_location, is_url
+
 BUSY_TIMEOUT_MS = 15_000
-
-
-class DatabaseError(Exception):
-    """A desk database that cannot be used, with a message fit for one line on a terminal."""
 
 
 def resolve_url(value: str) -> str:
@@ -29,14 +27,13 @@ def resolve_url(value: str) -> str:
     value = value.strip()
     if not value:
         raise DatabaseError("empty database location")
-    if "://" not in value:
-        path = Path(value).expanduser().resolve()
-        return f"sqlite:///{path}"
+    if not is_url(value):
+        return f"sqlite:///{Path(value).expanduser().resolve()}"
     try:
         url = make_url(value)
     except ArgumentError as exc:
         raise DatabaseError(f"cannot parse database URL {value!r}") from exc
-    if url.get_backend_name() not in {"sqlite", "postgresql"}:
+    if url.get_backend_name() not in SUPPORTED_SCHEMES:
         raise DatabaseError(
             f"unsupported database {url.get_backend_name()!r} in {value!r} "
             "(use a SQLite path or a postgresql:// URL)"
@@ -50,22 +47,6 @@ def sqlite_path(url: str) -> Path | None:
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return Path(parsed.database)
-
-
-def _check_sqlite_file(path: Path) -> None:
-    """Fail early, naming the path, instead of letting the driver say "unable to open"."""
-    if path.is_dir():
-        raise DatabaseError(f"{path} is a directory, not a database file")
-    if not path.parent.exists():
-        raise DatabaseError(f"cannot create database {path}: folder {path.parent} does not exist")
-    if path.exists():
-        try:
-            with path.open("rb") as handle:
-                header = handle.read(16)
-        except OSError as exc:
-            raise DatabaseError(f"cannot read database {path}: {exc.strerror}") from exc
-        if header and header != b"SQLite format 3\x00":
-            raise DatabaseError(f"{path} is not a SQLite database")
 
 
 def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
@@ -92,7 +73,7 @@ def make_engine(url: str, *, check: bool = True) -> Engine:
     path = sqlite_path(url)
     if path is not None:
         if check:
-            _check_sqlite_file(path)
+            check_location(str(path))
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},

@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -27,76 +26,17 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from db.models import Actor, Article, Event, Issue, Position, Source, Statement
-
-Key = tuple[Any, ...]
-
-
-class Row(Protocol):
-    key: Key
-    id: int
-
-
-class PagedView(Protocol):
-    """What a virtual list pane needs from the database."""
-
-    def count(self) -> int: ...
-
-    def page(
-        self, *, after: Key | None = None, before: Key | None = None, limit: int = 50
-    ) -> list[Any]: ...
-
-    def key_at(self, offset: int) -> Key | None: ...
-
-    def index_of(self, key: Key) -> int: ...
-
-
-@dataclass(frozen=True)
-class FeedRow:
-    key: Key
-    id: int
-    sort_at: dt.datetime
-    title: str
-    outlet: str
-    triage: str
-    is_read: bool
-    starred: bool
-    statements: int
-
-
-@dataclass(frozen=True)
-class StatementRow:
-    key: Key
-    id: int
-    speaker: str
-    text: str
-    quote: bool
-    said_on: dt.date | None
-    said_until: dt.date | None
-    precision: str
-    verification: str
-    review: str
-    outlet: str
-
-
-@dataclass(frozen=True)
-class IssueRow:
-    key: Key
-    id: int
-    title: str
-
-
-@dataclass(frozen=True)
-class TimelineRow:
-    key: Key
-    id: int
-    kind: str  # "event" | "statement"
-    date: dt.date
-    date_end: dt.date | None
-    precision: str
-    title: str
-    who: str
-    status: str  # review state for events, verification for statements
-    review: str
+from db.rows import (
+    ActorRef,
+    Cell,
+    FeedRow,
+    GridRow,
+    IssueRow,
+    Key,
+    PagedView,
+    StatementRow,
+    TimelineRow,
+)
 
 
 def _compare(cols: Sequence[ColumnElement[Any]], key: Key, *, greater: bool) -> ColumnElement[bool]:
@@ -317,28 +257,6 @@ def issues_view(engine: Engine) -> KeysetView:
     return KeysetView(
         engine, Issue, query, [Issue.title, Issue.id], make, where=[Issue.deleted_at.is_(None)]
     )
-
-
-@dataclass(frozen=True)
-class ActorRef:
-    id: int
-    name: str
-
-
-@dataclass(frozen=True)
-class Cell:
-    position_id: int
-    summary: str
-    as_of: dt.date | None
-    history: int  # accepted positions in this cell, the current one included
-
-
-@dataclass(frozen=True)
-class GridRow:
-    key: Key
-    id: int
-    title: str
-    cells: tuple[Cell | None, ...]
 
 
 def grid_columns(engine: Engine, limit: int = 12) -> list[ActorRef]:

@@ -69,7 +69,8 @@ def _db_location(state: State, *, demo: bool = False) -> str:
 
 
 def _open(location: str):  # type: ignore[no-untyped-def]
-    from db.engine import DatabaseError, open_desk
+    from db.engine import open_desk
+    from db.location import DatabaseError
 
     try:
         return open_desk(location)
@@ -88,12 +89,30 @@ def _label(location: str) -> str:
 
 
 def _run_tui(location: str) -> None:
+    """Paint first, open the desk behind it: the location is checked with the standard
+    library here, and the database layer loads in the app's worker."""
+    from db.location import DatabaseError, check_location
+
+    try:
+        check_location(location)
+    except DatabaseError as exc:
+        _fail(str(exc))
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         _fail("the workbench needs an interactive terminal; see `workbench --help` for commands")
-    repo = _repo(location)
+    config = _config()
+
+    def opener():  # type: ignore[no-untyped-def]
+        from db.engine import open_desk
+        from db.repo import Repo
+
+        return Repo(open_desk(location), config.editor)
+
     from workbench.ui.app import WorkbenchApp
 
-    WorkbenchApp(repo, db_label=_label(location), keymap=_config().keymap).run()
+    app = WorkbenchApp(opener=opener, db_label=_label(location), keymap=config.keymap)
+    app.run()
+    if app.open_error:
+        _fail(app.open_error)
 
 
 @app.callback(invoke_without_command=True)
@@ -215,12 +234,28 @@ def export(
     typer.echo(f"Exported to {output}: {summary}.", err=True)
 
 
+def _one_line(exc: BaseException) -> str | None:
+    """The one-line report for an expected failure, or None for a bug (which keeps its
+    traceback). Only looks at modules already imported, so start-up stays light."""
+    if isinstance(exc, CliError):
+        return str(exc)
+    repo = sys.modules.get("db.repo")
+    if repo is not None and isinstance(exc, repo.RepoError):
+        return str(exc)
+    location = sys.modules.get("db.location")
+    if location is not None and isinstance(exc, location.DatabaseError):
+        return str(exc)
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    if sa_exc is not None and isinstance(exc, sa_exc.SQLAlchemyError):
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        return f"database: {reason}"
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+    return None
+
+
 def main() -> None:
     """Console entry point: one clear line and a non-zero exit instead of a traceback."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from db.repo import RepoError
-
     try:  # Typer ≥ 0.25 vendors Click; older releases use the click package
         from typer._click import exceptions as click_exc
     except ImportError:  # pragma: no cover
@@ -237,22 +272,15 @@ def main() -> None:
             hint = f" (see `{exc.ctx.command_path} --help`)"
         typer.echo(f"error: {exc.format_message()}{hint}", err=True)
         sys.exit(exc.exit_code)
-    except click_exc.Abort:
+    except typer.Abort:
         typer.echo("error: aborted", err=True)
-        sys.exit(1)
-    except CliError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(exc.code)
-    except RepoError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        typer.echo(f"error: database: {reason}", err=True)
-        sys.exit(1)
-    except OSError as exc:
-        typer.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:
+        message = _one_line(exc)
+        if message is None:
+            raise
+        typer.echo(f"error: {message}", err=True)
+        sys.exit(exc.code if isinstance(exc, CliError) else 1)
     sys.exit(result if isinstance(result, int) else 0)

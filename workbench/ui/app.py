@@ -1,14 +1,16 @@
 """The app shell: four panes, pane switching, layout, help, palette, live refresh.
 
 Kept thin on purpose: each pane owns its keys, query and drawing; the app only routes
-desk-wide messages (a change arrived, open that statement) and owns the keymap.
+desk-wide messages (the desk opened, a change arrived, open that statement) and owns the
+keymap. The desk itself is opened in a worker after the first frame: importing the
+database layer and checking migrations costs more than painting the screen.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
-from typing import ClassVar
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -16,11 +18,11 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Container
 from textual.events import Resize
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from db.repo import Repo
 from workbench.ui.help import HelpScreen
 from workbench.ui.live import DeskChanged, watch_desk
 from workbench.ui.panes.base import DetailView, Pane
@@ -28,6 +30,9 @@ from workbench.ui.panes.feed import FeedPane
 from workbench.ui.panes.positions import PositionsPane
 from workbench.ui.panes.statements import StatementsPane
 from workbench.ui.panes.timeline import TimelinePane
+
+if TYPE_CHECKING:
+    from db.repo import Repo
 
 PANES: tuple[type[Pane], ...] = (FeedPane, StatementsPane, PositionsPane, TimelinePane)
 #: Below this size the panes are shown one at a time (80×24 over SSH).
@@ -95,21 +100,26 @@ class MainScreen(Screen[None]):
     single: reactive[bool | None] = reactive(None)
     """One pane at a time; None follows the terminal size."""
 
-    def __init__(self, repo: Repo) -> None:
-        super().__init__()
-        self.repo = repo
-
     def compose(self) -> ComposeResult:
         yield Header()
         yield PaneTabs()
         with Container(id="panes"):
             for pane in PANES:
-                yield pane(self.repo)
+                yield pane()
         yield Footer()
+
+    def attach(self, repo: Repo) -> None:
+        """Show the desk; called once it is open and this screen is mounted (either order)."""
+        for pane in self.panes:
+            if pane._repo is None:
+                pane.attach(repo)
 
     def on_mount(self) -> None:
         self._apply_layout(self.size.width, self.size.height)
         self.action_show_pane("feed")
+        repo = getattr(self.app, "repo", None)
+        if repo is not None:
+            self.attach(repo)
 
     def pane(self, pane_id: str) -> Pane:
         return self.query_one(f"#{pane_id}", Pane)
@@ -183,30 +193,73 @@ class WorkbenchApp(App[None]):
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
     ]
 
+    class DeskOpened(Message):
+        def __init__(self, repo: Repo) -> None:
+            super().__init__()
+            self.repo = repo
+
     def __init__(
         self,
-        repo: Repo,
+        repo: Repo | None = None,
         *,
+        opener: Callable[[], Repo] | None = None,
         db_label: str = "",
         keymap: dict[str, str] | None = None,
         live: bool = True,
     ) -> None:
+        """Give an open ``repo``, or an ``opener`` that opens the desk in a worker."""
         super().__init__()
-        self.repo = repo
+        if (repo is None) == (opener is None):
+            raise ValueError("give either repo or opener")
+        self.repo: Repo | None = repo
+        self._opener = opener
         self.keymap = dict(keymap or {})
         self.live = live
+        self.db_label = db_label
+        #: Why the desk could not be opened; the CLI prints it after the app exits.
+        self.open_error: str | None = None
         self._stop_live = threading.Event()
-        self.sub_title = " · ".join(part for part in (db_label, repo.editor) if part)
+        self.sub_title = db_label
 
     def get_default_screen(self) -> MainScreen:
-        return MainScreen(self.repo)
+        return MainScreen()
 
     def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
+        if self.repo is not None:
+            self.post_message(self.DeskOpened(self.repo))
+        else:
+            # After the first frame: the import would otherwise compete with it for the GIL.
+            self.call_after_refresh(
+                self.run_worker, self._open_desk, thread=True, group="open", exit_on_error=False
+            )
+
+    def _open_desk(self) -> None:
+        from db.engine import DatabaseError
+
+        assert self._opener is not None
+        try:
+            repo = self._opener()
+        except DatabaseError as exc:
+            self.call_from_thread(self._fail, str(exc))
+            return
+        self.post_message(self.DeskOpened(repo))
+
+    def _fail(self, message: str) -> None:
+        self.open_error = message
+        self.exit(return_code=1)
+
+    def on_workbench_app_desk_opened(self, message: DeskOpened) -> None:
+        self.repo = message.repo
+        self.sub_title = " · ".join(p for p in (self.db_label, self.repo.editor) if p)
+        screen = self.get_default_screen_instance()
+        if screen is not None and screen.is_mounted:
+            screen.attach(self.repo)
         if self.live:
+            engine = self.repo.engine
             self.run_worker(
-                lambda: watch_desk(self.repo.engine, self, self._stop_live),
+                lambda: watch_desk(engine, self, self._stop_live),
                 thread=True,
                 group="live",
                 name="live",

@@ -7,12 +7,15 @@ found commits, however many there were: a burst of a thousand changes repaints o
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
 from textual.message import Message
 from textual.message_pump import MessagePump
 
-from db.changes import ChangeBatch, ChangeWatcher
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from db.changes import ChangeBatch
 
 POLL_SECONDS = 0.05
 
@@ -27,6 +30,8 @@ class DeskChanged(Message):
 
 def watch_desk(engine: Engine, target: MessagePump, stop: threading.Event) -> None:
     """Run until ``stop`` is set, posting ``DeskChanged`` to ``target``; call from a thread."""
+    from db.changes import ChangeWatcher
+
     watcher = ChangeWatcher(engine)
     try:
         while not stop.is_set():

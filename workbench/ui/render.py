@@ -8,13 +8,16 @@ characters are stripped again at display time, in case a row predates cleaning a
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from db.models import Event
-from db.repo import ArticleDetail, PositionEntry, StatementDetail
 from workbench.dates import format_span
 from workbench.text import clean_line, strip_controls
+
+if TYPE_CHECKING:
+    from db.models import Event
+    from db.repo import ArticleDetail, PositionEntry, StatementDetail
 
 VERIFICATION_STYLE = {
     "unverified": "yellow",

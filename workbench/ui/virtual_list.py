@@ -25,7 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
-from db.views import Key, PagedView
+from db.rows import Key, PagedView
 
 #: Rows fetched above and below the viewport, so scrolling a screen never waits.
 MARGIN = 60

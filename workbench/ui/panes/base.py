@@ -9,7 +9,7 @@ so a slow query never holds a key press.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -19,10 +19,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from db.changes import ChangeBatch
-from db.repo import Repo
-from db.views import PagedView
+from db.rows import PagedView
 from workbench.ui.virtual_list import VirtualList
+
+if TYPE_CHECKING:
+    from db.changes import ChangeBatch
+    from db.repo import Repo
 
 
 class DetailView(VerticalScroll, can_focus=True):
@@ -106,9 +108,9 @@ class Pane(Vertical):
             self.token = token
             self.content = content
 
-    def __init__(self, repo: Repo) -> None:
+    def __init__(self) -> None:
         super().__init__(id=self.PANE_ID)
-        self.repo = repo
+        self._repo: Repo | None = None
         self._detail_token = 0
         self.border_title = f"{self.NUMBER} {self.TITLE}"
 
@@ -136,12 +138,24 @@ class Pane(Vertical):
     def detail(self) -> DetailView:
         return self.query_one(DetailView)
 
+    @property
+    def repo(self) -> Repo:
+        if self._repo is None:
+            raise RuntimeError(f"{self.TITLE} pane has no desk yet")
+        return self._repo
+
     def on_mount(self) -> None:
         self.detail.show(Text(self.DETAIL_HINT, style="dim"))
+
+    def attach(self, repo: Repo) -> None:
+        """The desk is open: start showing it."""
+        self._repo = repo
         self.load_view()
 
     def load_view(self) -> None:
         """Build the pane's query (in a worker, as it may read the database) and show it."""
+        if self._repo is None:
+            return
         self.run_worker(self._build_view, thread=True, group=f"view-{self.PANE_ID}")
 
     def _build_view(self) -> None:
@@ -160,7 +174,7 @@ class Pane(Vertical):
     # ---------------------------------------------------------------- live
 
     def desk_changed(self, batch: ChangeBatch) -> None:
-        if batch.entities & self.WATCHES:
+        if self._repo is not None and batch.entities & self.WATCHES:
             self.list.reload()
             row = self.list.current
             if row is not None:

@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
-from db.views import FeedRow, PagedView, feed_view
+from db.rows import FeedRow, PagedView
 from workbench.text import clean_line
 from workbench.ui.panes.base import Pane
 from workbench.ui.render import article_text
@@ -51,6 +51,8 @@ class FeedPane(Pane):
         return FeedList(id="feed-list")
 
     def make_view(self) -> PagedView:
+        from db.views import feed_view
+
         return feed_view(self.repo.engine)
 
     def detail_loader(self, row: FeedRow) -> Callable[[], Text] | None:

@@ -7,7 +7,7 @@ issue, newest first) with the statements behind each.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,12 +15,14 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from db.changes import ChangeBatch
-from db.views import ActorRef, GridRow, GridView, PagedView, grid_columns
+from db.rows import ActorRef, GridRow, PagedView
 from workbench.text import clean_line
 from workbench.ui.panes.base import Pane
 from workbench.ui.render import history_text
 from workbench.ui.virtual_list import VirtualList
+
+if TYPE_CHECKING:
+    from db.changes import ChangeBatch
 
 ISSUE_WIDTH = 0.34  # share of the width for the issue column
 
@@ -104,13 +106,14 @@ class PositionsPane(Pane):
         return GridList(id="positions-grid")
 
     def make_view(self) -> PagedView:
+        from db.views import GridView, grid_columns
+
         # Columns are read once per (re)build: a new actor column appears on reload.
         return GridView(self.repo.engine, grid_columns(self.repo.engine))
 
     def on_pane_view_ready(self, message: Pane.ViewReady) -> None:
         grid = self.query_one(GridList)
-        assert isinstance(message.view, GridView)
-        grid.columns = message.view.columns
+        grid.columns = list(getattr(message.view, "columns", []))
         self._draw_header()
         super().on_pane_view_ready(message)
 
@@ -130,7 +133,7 @@ class PositionsPane(Pane):
         self.query_one("#grid-header", Static).update(header)
 
     def desk_changed(self, batch: ChangeBatch) -> None:
-        if batch.entities & self.WATCHES:
+        if self._repo is not None and batch.entities & self.WATCHES:
             if "position" in batch.entities:
                 self.load_view()  # a new actor column may have appeared
             else:

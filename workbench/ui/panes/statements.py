@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from rich.text import Text
 
-from db.views import PagedView, StatementRow, statements_view
+from db.rows import PagedView, StatementRow
 from workbench.dates import format_short
 from workbench.text import clean_line
 from workbench.ui.panes.base import Pane
@@ -44,6 +44,8 @@ class StatementsPane(Pane):
         return StatementList(id="statements-list")
 
     def make_view(self) -> PagedView:
+        from db.views import statements_view
+
         return statements_view(self.repo.engine)
 
     def detail_loader(self, row: StatementRow) -> Callable[[], Text] | None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from rich.text import Text
 
-from db.views import PagedView, TimelineRow, timeline_view
+from db.rows import PagedView, TimelineRow
 from workbench.dates import format_span
 from workbench.text import clean_line
 from workbench.ui.panes.base import Pane
@@ -62,6 +62,8 @@ class TimelinePane(Pane):
         return TimelineList(id="timeline-list")
 
     def make_view(self) -> PagedView:
+        from db.views import timeline_view
+
         return timeline_view(self.repo.engine)
 
     def detail_loader(self, row: TimelineRow) -> Callable[[], Text] | None:
