@@ -191,7 +191,11 @@ def feed_view(engine: Engine, *, source_id: int | None = None) -> KeysetView:
     """Articles, newest first."""
     count = (
         select(func.count())
-        .where(Statement.article_id == Article.id, Statement.deleted_at.is_(None))
+        .where(
+            Statement.article_id == Article.id,
+            Statement.deleted_at.is_(None),
+            Statement.review != "dismissed",
+        )
         .correlate(Article)
         .scalar_subquery()
     )

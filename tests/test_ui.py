@@ -296,3 +296,27 @@ async def test_scrolling_a_large_feed_loads_only_a_window(tmp_path: Path) -> Non
         await wait_for(pilot, lambda: feed.current is not None, "rows above the end")
         assert feed.current.title == f"Article {feed.total - 1 - feed.cursor:05d}"
         assert len(feed.loaded_rows) < 1_000  # a window, never the table
+
+
+async def test_desk_opens_after_the_first_frame(demo_db: Path) -> None:
+    from workbench.ui.app import WorkbenchApp
+
+    app = WorkbenchApp(opener=lambda: Repo(open_desk(str(demo_db)), "maria"), db_label="d.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        assert plist(app, "feed").total == 10
+        assert app.sub_title == "d.db · maria"
+
+
+async def test_a_desk_that_cannot_open_ends_the_session_with_the_reason() -> None:
+    from db.location import DatabaseError
+    from workbench.ui.app import WorkbenchApp
+
+    def opener() -> Repo:
+        raise DatabaseError("cannot open database /srv/desk.db: disk I/O error")
+
+    app = WorkbenchApp(opener=opener)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.open_error is not None, "the open to fail")
+    assert app.return_code == 1
+    assert app.open_error == "cannot open database /srv/desk.db: disk I/O error"

@@ -54,6 +54,25 @@ def _config():  # type: ignore[no-untyped-def]
         _fail(str(exc))
 
 
+DB_HELP = (
+    "Desk database: a SQLite file path or a SQLAlchemy URL (postgresql+psycopg://…). "
+    "Default: desk.db in the user data folder."
+)
+#: ``--db`` is accepted before the command (``workbench --db F demo``) and after it
+#: (``workbench demo --db F``); the one nearer the command wins. ``WORKBENCH_DB`` is read
+#: by the first only, so an explicit ``--db`` always beats the environment.
+DbOption = Annotated[str | None, typer.Option("--db", help=DB_HELP, show_default=False)]
+RootDbOption = Annotated[
+    str | None,
+    typer.Option("--db", envvar="WORKBENCH_DB", help=DB_HELP, show_default=False),
+]
+
+
+def _location(ctx: typer.Context, db: str | None, *, demo: bool = False) -> str:
+    root = ctx.find_root().obj
+    return _db_location(State(db=db or (root.db if isinstance(root, State) else None)), demo=demo)
+
+
 def _db_location(state: State, *, demo: bool = False) -> str:
     from workbench.config import default_db_path, demo_db_path
 
@@ -118,16 +137,7 @@ def _run_tui(location: str) -> None:
 @app.callback(invoke_without_command=True)
 def main_callback(
     ctx: typer.Context,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db",
-            envvar="WORKBENCH_DB",
-            help="Desk database: a SQLite file path or a SQLAlchemy URL "
-            "(postgresql+psycopg://…). Default: desk.db in the user data folder.",
-            show_default=False,
-        ),
-    ] = None,
+    db: RootDbOption = None,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
 ) -> None:
     """Open the desk in the terminal (with no command), or run a command."""
@@ -145,11 +155,12 @@ def demo(
     no_ui: Annotated[
         bool, typer.Option("--no-ui", help="Only load the demo desk; do not open the TUI.")
     ] = False,
+    db: DbOption = None,
 ) -> None:
     """Load the demo desk (a fictional story) into its own database and open it."""
     from workbench.demo import load_demo
 
-    location = _db_location(ctx.obj, demo=True)
+    location = _location(ctx, db, demo=True)
     repo = _repo(location)
     result = load_demo(repo)
     if result.loaded:
@@ -162,11 +173,11 @@ def demo(
 
 
 @db_app.command("upgrade")
-def db_upgrade(ctx: typer.Context) -> None:
+def db_upgrade(ctx: typer.Context, db: DbOption = None) -> None:
     """Apply database migrations (also done automatically at start)."""
     from db.migrate import current_revision
 
-    location = _db_location(ctx.parent.obj if ctx.parent else ctx.obj)
+    location = _location(ctx, db)
     engine = _open(location)
     with engine.connect() as conn:
         revision = current_revision(conn)
@@ -177,11 +188,12 @@ def db_upgrade(ctx: typer.Context) -> None:
 def db_backup(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Where to write the copy.", show_default=False)],
+    db: DbOption = None,
 ) -> None:
     """Write a consistent copy of a live SQLite desk (SQLite's online backup API)."""
     from db.engine import DatabaseError, backup
 
-    location = _db_location(ctx.parent.obj if ctx.parent else ctx.obj)
+    location = _location(ctx, db)
     engine = _open(location)
     try:
         backup(engine, file)
@@ -203,6 +215,7 @@ def export(
         Path | None,
         typer.Option("--output", "-o", help="File to write (default: standard output)."),
     ] = None,
+    db: DbOption = None,
 ) -> None:
     """Export the desk. ``json`` is the whole desk as one object (see README)."""
     if format not in EXPORT_FORMATS:
@@ -212,7 +225,7 @@ def export(
         )
     from workbench.export.json_export import write_json
 
-    repo = _repo(_db_location(ctx.obj))
+    repo = _repo(_location(ctx, db))
     if output is None:
         write_json(repo.engine, sys.stdout, editor=repo.editor)
         return

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, and_, exists, or_, select
 from sqlmodel import SQLModel
 
 from db.models import (
@@ -41,14 +41,24 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _rows(conn: Connection, model: type[SQLModel]) -> Iterator[Any]:
+def _live(model: Any, id_column: Any) -> Any:
+    """``id_column`` points at a row of ``model`` that is not deleted."""
+    return exists().where(model.id == id_column, model.deleted_at.is_(None))
+
+
+def _deleted_ids(conn: Connection, model: Any) -> set[int]:
+    """Ids of soft-deleted rows; few, so references to them can be blanked in Python."""
+    return set(conn.execute(select(model.id).where(model.deleted_at.is_not(None))).scalars())
+
+
+def _rows(conn: Connection, model: type[SQLModel], *where: Any) -> Iterator[Any]:
     """Live (not deleted) rows of ``model`` in id order, a batch at a time."""
     table = model.__table__  # type: ignore[attr-defined]
     last = 0
     while True:
         query = (
             select(table)
-            .where(table.c.id > last, table.c.deleted_at.is_(None))
+            .where(table.c.id > last, table.c.deleted_at.is_(None), *where)
             .order_by(table.c.id)
             .limit(BATCH)
         )
@@ -67,17 +77,26 @@ def _pairs(conn: Connection, query: Any) -> dict[int, list[Any]]:
 
 
 class _Names:
-    """Actor names by id; actors are few next to statements, so they are held in memory."""
+    """Live actors' names by id; actors are few next to statements, so held in memory."""
 
     def __init__(self, conn: Connection) -> None:
-        self.actors = dict(conn.execute(select(Actor.id, Actor.name)).all())
+        query = select(Actor.id, Actor.name).where(Actor.deleted_at.is_(None))  # type: ignore[union-attr]
+        self.actors = dict(conn.execute(query).all())
 
     def actor(self, actor_id: int | None) -> str | None:
         return self.actors.get(actor_id) if actor_id is not None else None
 
 
 def _sections(conn: Connection) -> list[tuple[str, Callable[[], Iterator[dict[str, Any]]]]]:
+    """Every reference in the export resolves: links, backing statements and collection
+    items that point at deleted rows are left out, single references to them are null."""
     names = _Names(conn)
+    gone_sources = _deleted_ids(conn, Source)
+    gone_articles = _deleted_ids(conn, Article)
+    gone_issues = _deleted_ids(conn, Issue)
+
+    def ref(value: int | None, gone: set[int]) -> int | None:
+        return None if value is None or value in gone else value
 
     def sources() -> Iterator[dict[str, Any]]:
         for r in _rows(conn, Source):
@@ -94,7 +113,7 @@ def _sections(conn: Connection) -> list[tuple[str, Callable[[], Iterator[dict[st
         for r in _rows(conn, Article):
             yield {
                 "id": r.id,
-                "source": r.source_id,
+                "source": ref(r.source_id, gone_sources),
                 "url": r.url,
                 "title": r.title,
                 "byline": r.byline,
@@ -122,7 +141,7 @@ def _sections(conn: Connection) -> list[tuple[str, Callable[[], Iterator[dict[st
         for r in _rows(conn, Statement):
             yield {
                 "id": r.id,
-                "article": r.article_id,
+                "article": ref(r.article_id, gone_articles),
                 "speaker": names.actor(r.speaker_id),
                 "attribution": r.attribution,
                 "text": r.text,
@@ -139,7 +158,7 @@ def _sections(conn: Connection) -> list[tuple[str, Callable[[], Iterator[dict[st
                     "start": r.evidence_start,
                     "end": r.evidence_end,
                 },
-                "issue": r.issue_id,
+                "issue": ref(r.issue_id, gone_issues),
                 "tags": list(r.tags or []),
                 "notes": r.notes,
                 "editor": r.editor,
@@ -149,7 +168,7 @@ def _sections(conn: Connection) -> list[tuple[str, Callable[[], Iterator[dict[st
             }
 
     def links() -> Iterator[dict[str, Any]]:
-        for r in _rows(conn, Link):
+        for r in _rows(conn, Link, _live(Statement, Link.from_id), _live(Statement, Link.to_id)):
             yield {
                 "id": r.id,
                 "from": r.from_id,
@@ -167,11 +186,12 @@ def _sections(conn: Connection) -> list[tuple[str, Callable[[], Iterator[dict[st
     def positions() -> Iterator[dict[str, Any]]:
         backing = _pairs(
             conn,
-            select(PositionStatement.position_id, PositionStatement.statement_id).order_by(
-                PositionStatement.position_id, PositionStatement.statement_id
-            ),
+            select(PositionStatement.position_id, PositionStatement.statement_id)
+            .where(_live(Statement, PositionStatement.statement_id))
+            .order_by(PositionStatement.position_id, PositionStatement.statement_id),
         )
-        for r in _rows(conn, Position):
+        live_cell = (_live(Issue, Position.issue_id), _live(Actor, Position.actor_id))
+        for r in _rows(conn, Position, *live_cell):
             yield {
                 "id": r.id,
                 "issue": r.issue_id,
@@ -186,9 +206,9 @@ def _sections(conn: Connection) -> list[tuple[str, Callable[[], Iterator[dict[st
         actor_ids = _pairs(conn, select(EventActor.event_id, EventActor.actor_id))
         statement_ids = _pairs(
             conn,
-            select(EventStatement.event_id, EventStatement.statement_id).order_by(
-                EventStatement.event_id, EventStatement.statement_id
-            ),
+            select(EventStatement.event_id, EventStatement.statement_id)
+            .where(_live(Statement, EventStatement.statement_id))
+            .order_by(EventStatement.event_id, EventStatement.statement_id),
         )
         for r in _rows(conn, Event):
             yield {
@@ -199,7 +219,7 @@ def _sections(conn: Connection) -> list[tuple[str, Callable[[], Iterator[dict[st
                 "title": r.title,
                 "description": r.description,
                 "review": r.review,
-                "actors": sorted(names.actor(a) or "" for a in actor_ids.get(r.id, [])),
+                "actors": sorted(name for a in actor_ids.get(r.id, []) if (name := names.actor(a))),
                 "statements": statement_ids.get(r.id, []),
             }
 
@@ -210,6 +230,16 @@ def _sections(conn: Connection) -> list[tuple[str, Callable[[], Iterator[dict[st
                 .where(
                     CollectionItem.collection_id == r.id,
                     CollectionItem.deleted_at.is_(None),  # type: ignore[union-attr]
+                    or_(
+                        *(
+                            and_(CollectionItem.kind == kind, _live(model, CollectionItem.item_id))
+                            for kind, model in (
+                                ("statement", Statement),
+                                ("position", Position),
+                                ("event", Event),
+                            )
+                        )
+                    ),
                 )
                 .order_by(CollectionItem.rank, CollectionItem.id)
             ).all()

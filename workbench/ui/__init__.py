@@ -1,0 +1,1 @@
+"""The terminal UI: the only part of the desk that imports Textual."""
