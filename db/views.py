@@ -46,6 +46,12 @@ def _compare(cols: Sequence[ColumnElement[Any]], key: Key, *, greater: bool) -> 
     return left > right if greater else left < right
 
 
+def _first_key(engine: Engine, query: Select[Any]) -> Key | None:
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    return tuple(row) if row is not None else None
+
+
 class KeysetView:
     """One ordered query paged by key. ``descending`` applies to every order column."""
 
@@ -104,9 +110,7 @@ class KeysetView:
             .offset(offset)
             .limit(1)
         )
-        with self.engine.connect() as conn:
-            row = conn.execute(query).first()
-        return tuple(row) if row is not None else None
+        return _first_key(self.engine, query)
 
     def index_of(self, key: Key) -> int:
         """How many rows come before ``key`` in this order."""
@@ -176,9 +180,7 @@ class MergedView:
             .offset(offset)
             .limit(1)
         )
-        with self.engine.connect() as conn:
-            row = conn.execute(query).first()
-        return tuple(row) if row is not None else None
+        return _first_key(self.engine, query)
 
     def index_of(self, key: Key) -> int:
         return sum(part.index_of(self._part_key(rank, key)) for rank, part in enumerate(self.parts))

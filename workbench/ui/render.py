@@ -8,7 +8,8 @@ characters are stripped again at display time, in case a row predates cleaning a
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.text import Text
 
@@ -18,6 +19,8 @@ from workbench.text import clean_line, strip_controls
 if TYPE_CHECKING:
     from db.models import Event
     from db.repo import ArticleDetail, PositionEntry, StatementDetail
+
+T = TypeVar("T")
 
 VERIFICATION_STYLE = {
     "unverified": "yellow",
@@ -36,6 +39,11 @@ RELATION_IN = {
     "duplicates": "duplicated by",
     "responds_to": "answered by",
 }
+
+
+def or_gone(value: T | None, render: Callable[[T], Text], noun: str) -> Text:
+    """Render a detail, or say plainly that the row went away (deleted by another editor)."""
+    return render(value) if value is not None else Text(f"This {noun} was removed.", "dim")
 
 
 def when(value: dt.datetime | None) -> str:

@@ -210,6 +210,17 @@ class Pane(Vertical):
     def detail_loader(self, row: Any) -> Callable[[], Text] | None:
         return None
 
+    def statement_loader(self, statement_id: int) -> Callable[[], Text]:
+        from workbench.ui.render import or_gone, statement_text
+
+        return lambda: or_gone(
+            self.repo.statement_detail(statement_id), statement_text, "statement"
+        )
+
+    def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
+        """Enter on a row moves into its detail; panes that jump elsewhere override this."""
+        self.detail.focus()
+
     def on_pane_detail_ready(self, message: DetailReady) -> None:
         message.stop()
         if message.token == self._detail_token:

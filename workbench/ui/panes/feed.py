@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from db.rows import FeedRow, PagedView
 from workbench.text import clean_line
 from workbench.ui.panes.base import Pane
-from workbench.ui.render import article_text
+from workbench.ui.render import article_text, or_gone
 from workbench.ui.virtual_list import VirtualList
 
 TRIAGE_MARK = {"new": " ", "relevant": "✓", "not_relevant": "✗", "needs_check": "?"}
@@ -56,14 +56,7 @@ class FeedPane(Pane):
         return feed_view(self.repo.engine)
 
     def detail_loader(self, row: FeedRow) -> Callable[[], Text] | None:
-        def load() -> Text:
-            detail = self.repo.article_detail(row.id)
-            return article_text(detail) if detail else Text("This article was removed.")
-
-        return load
-
-    def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
-        self.detail.focus()
+        return lambda: or_gone(self.repo.article_detail(row.id), article_text, "article")
 
     def action_toggle_read(self) -> None:
         row = self.list.current

@@ -153,6 +153,3 @@ class PositionsPane(Pane):
             return history_text(row.title, actor.name, entries)
 
         return load
-
-    def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
-        self.detail.focus()

@@ -10,7 +10,7 @@ from db.rows import PagedView, StatementRow
 from workbench.dates import format_short
 from workbench.text import clean_line
 from workbench.ui.panes.base import Pane
-from workbench.ui.render import REVIEW_MARK, VERIFICATION_STYLE, statement_text
+from workbench.ui.render import REVIEW_MARK, VERIFICATION_STYLE
 from workbench.ui.virtual_list import VirtualList
 
 
@@ -49,14 +49,7 @@ class StatementsPane(Pane):
         return statements_view(self.repo.engine)
 
     def detail_loader(self, row: StatementRow) -> Callable[[], Text] | None:
-        def load() -> Text:
-            detail = self.repo.statement_detail(row.id)
-            return statement_text(detail) if detail else Text("This statement was removed.")
-
-        return load
-
-    def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
-        self.detail.focus()
+        return self.statement_loader(row.id)
 
     def show_statement(self, statement_id: int) -> None:
         self.list.goto_key((statement_id,))

@@ -10,7 +10,7 @@ from db.rows import PagedView, TimelineRow
 from workbench.dates import format_span
 from workbench.text import clean_line
 from workbench.ui.panes.base import Pane
-from workbench.ui.render import VERIFICATION_STYLE, event_text, statement_text
+from workbench.ui.render import VERIFICATION_STYLE, event_text, or_gone
 from workbench.ui.virtual_list import VirtualList
 
 GUTTER = 12
@@ -68,18 +68,10 @@ class TimelinePane(Pane):
 
     def detail_loader(self, row: TimelineRow) -> Callable[[], Text] | None:
         if row.kind == "event":
-
-            def load_event() -> Text:
-                found = self.repo.event_detail(row.id)
-                return event_text(*found) if found else Text("This event was removed.")
-
-            return load_event
-
-        def load_statement() -> Text:
-            detail = self.repo.statement_detail(row.id)
-            return statement_text(detail) if detail else Text("This statement was removed.")
-
-        return load_statement
+            return lambda: or_gone(
+                self.repo.event_detail(row.id), lambda found: event_text(*found), "event"
+            )
+        return self.statement_loader(row.id)
 
     def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
         row: TimelineRow = message.row
