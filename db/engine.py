@@ -14,10 +14,17 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from db.location import SUPPORTED_SCHEMES, DatabaseError, check_location, is_url
+from db.location import (
+    SUPPORTED_SCHEMES,
+    DatabaseError,
+    check_location,
+    is_url,
+    scheme_of,
+    sqlite_file,
+)
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -27,8 +34,13 @@ def resolve_url(value: str) -> str:
     value = value.strip()
     if not value:
         raise DatabaseError("empty database location")
-    if not is_url(value):
-        return f"sqlite:///{Path(value).expanduser().resolve()}"
+    path = sqlite_file(value)
+    if path is not None:  # one reading of a SQLite location, shared with check_location
+        return f"sqlite:///{path}"
+    if is_url(value) and scheme_of(value) == "sqlite":
+        raise DatabaseError(
+            "an in-memory database cannot be shared by the desk's sessions; give a file path"
+        )
     try:
         url = make_url(value)
     except ArgumentError as exc:
@@ -83,12 +95,14 @@ def make_engine(url: str, *, check: bool = True) -> Engine:
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_begin)
         return engine
-    if make_url(url).get_backend_name() == "sqlite":  # in-memory: tests only
-        engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _on_sqlite_connect)
-        event.listen(engine, "begin", _on_begin)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except (ImportError, NoSuchModuleError) as exc:
+        backend = make_url(url).get_backend_name()
+        raise DatabaseError(
+            f"cannot open {backend} database: its driver is not installed ({exc}); "
+            "this version of the workbench stores desks in SQLite files"
+        ) from exc
 
 
 def open_desk(url: str, *, migrate: bool = True) -> Engine:

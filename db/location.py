@@ -51,6 +51,10 @@ def check_location(value: str) -> None:
         )
     path = sqlite_file(value)
     if path is None:
+        if scheme_of(value) == "sqlite":
+            raise DatabaseError(
+                "an in-memory database cannot be shared by the desk's sessions; give a file path"
+            )
         return
     if path.is_dir():
         raise DatabaseError(f"{path} is a directory, not a database file")

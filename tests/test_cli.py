@@ -8,6 +8,7 @@ subprocess with no terminal attached.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -427,3 +428,74 @@ def test_configured_editor_signs_changes_and_export(
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["exported_by"] == "maria"
     assert {s["editor"] for s in data["statements"]} == {"maria"}
+
+
+def test_unreadable_db_file_is_one_error_line(
+    tmp_path: Path, env: dict[str, str], runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An existing desk the login cannot read: named, with the OS's reason, on one line."""
+    desk = tmp_path / "locked.db"
+    load_demo_desk(desk).engine.dispose()
+    if os.geteuid() != 0:  # the real thing; root reads through any permission bits
+        desk.chmod(0)
+        try:
+            proc = run_workbench(["--db", str(desk), "export"], env, tmp_path)
+        finally:
+            desk.chmod(0o600)
+        assert_one_line_error(proc, str(desk))
+        assert "Permission denied" in proc.stderr
+    # And the same failure injected where the OS reports it, so root runs check it too.
+    real_open = Path.open
+
+    def refuse(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == desk:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    result = runner.invoke(app, ["--db", str(desk), "export"])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, CliError)
+    assert str(result.exception) == f"cannot read database {desk}: Permission denied"
+
+
+@pytest.mark.parametrize(
+    ("location", "says"),
+    [
+        ("", "empty database location"),
+        ("sqlite://", "in-memory database cannot be shared"),
+        ("postgresql://editor@127.0.0.1:9/desk", "driver is not installed"),
+    ],
+)
+def test_unusable_locations_are_refused_on_one_line(
+    tmp_path: Path, env: dict[str, str], location: str, says: str
+) -> None:
+    proc = run_workbench(["--db", location, "demo", "--no-ui"], env, tmp_path)
+    line = assert_one_line_error(proc)
+    assert says in line
+
+
+@pytest.mark.parametrize("command", [["export"], ["db", "backup", "out.db"]])
+def test_maintenance_commands_refuse_a_desk_that_does_not_exist(
+    tmp_path: Path, env: dict[str, str], command: list[str]
+) -> None:
+    typo = tmp_path / "typo-desk.db"
+    proc = run_workbench(["--db", str(typo), *command], env, tmp_path)
+    assert_one_line_error(proc, str(typo), "no desk at")
+    assert not typo.exists()
+    assert not (tmp_path / "out.db").exists()
+
+
+def test_demo_never_loads_into_the_desk_named_by_workbench_db(
+    tmp_path: Path, env: dict[str, str], home: Path
+) -> None:
+    real = tmp_path / "real-desk.db"
+    proc = run_workbench(["demo", "--no-ui"], {**env, "WORKBENCH_DB": str(real)}, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert not real.exists()
+    assert (home / "data" / "workbench" / "demo.db").exists()
+    # An explicit --db, before or after the command, is obeyed.
+    explicit = tmp_path / "explicit.db"
+    proc = run_workbench(["demo", "--no-ui", "--db", str(explicit)], env, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert explicit.exists()

@@ -64,3 +64,39 @@ async def test_statement_saved_elsewhere_appears_on_top(demo_db: Path) -> None:
         )
         status = main_screen(app).query_one(PaneTabs).status
         assert "other-editor" in status
+
+
+MARK_READ = """
+import sys
+from db.engine import open_desk
+from db.repo import Repo
+Repo(open_desk(sys.argv[1]), "other-editor").mark_read(int(sys.argv[2]))
+"""
+
+
+async def test_a_live_refresh_keeps_the_readers_place(demo_db: Path) -> None:
+    from tests.ui_support import pane
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        feed = pane(app, "feed")
+
+        def detail_idle() -> bool:
+            return not [w for w in app.workers if w.group == "detail-feed" and not w.is_finished]
+
+        await wait_for(pilot, lambda: feed._shown is not None and detail_idle())
+        await pilot.press("enter")
+        feed.detail.scroll_to(y=6, animate=False, immediate=True)
+        await pilot.pause()
+        assert feed.detail.scroll_y == 6
+        reading = feed.list.current
+        other = plist(app, "feed").loaded_rows[-1]
+        assert reading is not None and other.id != reading.id
+        token, loads = feed._detail_token, feed.list.loads
+        await _run("-c", MARK_READ, str(demo_db), str(other.id))
+        await wait_for(pilot, lambda: feed.list.loads > loads and feed._detail_token > token)
+        await wait_for(pilot, detail_idle)
+        await pilot.pause()
+        assert feed.detail.scroll_y == 6
+        assert app.focused is feed.detail

@@ -320,3 +320,19 @@ async def test_a_desk_that_cannot_open_ends_the_session_with_the_reason() -> Non
         await wait_for(pilot, lambda: app.open_error is not None, "the open to fail")
     assert app.return_code == 1
     assert app.open_error == "cannot open database /srv/desk.db: disk I/O error"
+
+
+async def test_a_refused_write_is_reported_and_the_session_goes_on(demo_db: Path) -> None:
+    from workbench.ui.app import WorkbenchApp
+
+    repo = Repo(open_desk(str(demo_db)), "visitor", read_only=True)
+    app = WorkbenchApp(repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: bool(app._notifications), "a notification")
+        message = next(iter(app._notifications)).message
+        assert "Could not mark as read" in message and "read-only" in message
+        await pilot.press("j")  # still alive and taking keys
+        assert plist(app, "feed").cursor == 1
+    assert app.return_code in (None, 0)

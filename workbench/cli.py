@@ -15,6 +15,11 @@ from typing import Annotated, NoReturn
 
 import typer
 
+try:  # Typer ≥ 0.25 vendors Click; older releases use the click package
+    from typer._click.core import ParameterSource
+except ImportError:  # pragma: no cover
+    from click.core import ParameterSource  # type: ignore[no-redef]
+
 from workbench import __version__
 
 app = typer.Typer(
@@ -69,14 +74,20 @@ RootDbOption = Annotated[
 
 
 def _location(ctx: typer.Context, db: str | None, *, demo: bool = False) -> str:
-    root = ctx.find_root().obj
-    return _db_location(State(db=db or (root.db if isinstance(root, State) else None)), demo=demo)
+    root_ctx = ctx.find_root()
+    root = root_ctx.obj if isinstance(root_ctx.obj, State) else State(db=None)
+    given = db if db is not None else root.db
+    if demo and db is None and root_ctx.get_parameter_source("db") is ParameterSource.ENVIRONMENT:
+        # The demo is fiction: only an explicit --db may put it into a named desk, never
+        # a WORKBENCH_DB that points at the real one.
+        given = None
+    return _db_location(State(db=given), demo=demo)
 
 
 def _db_location(state: State, *, demo: bool = False) -> str:
     from workbench.config import default_db_path, demo_db_path
 
-    if state.db:
+    if state.db is not None:
         return state.db
     if not demo:
         configured = _config().db
@@ -87,20 +98,27 @@ def _db_location(state: State, *, demo: bool = False) -> str:
     return str(path)
 
 
-def _open(location: str):  # type: ignore[no-untyped-def]
+def _open(location: str, *, existing: bool = False):  # type: ignore[no-untyped-def]
+    """Open (and migrate) a desk. ``existing``: maintenance commands refuse to create one,
+    so a mistyped path in a cron job fails instead of backing up an empty desk forever."""
     from db.engine import open_desk
-    from db.location import DatabaseError
+    from db.location import DatabaseError, sqlite_file
 
+    if existing:
+        path = sqlite_file(location) if location.strip() else None
+        if path is not None and not path.exists():
+            _fail(f"no desk at {path} (open it with `workbench` or load `workbench demo` first)")
     try:
         return open_desk(location)
     except DatabaseError as exc:
         _fail(str(exc))
 
 
-def _repo(location: str):  # type: ignore[no-untyped-def]
+def _repo(location: str, *, existing: bool = False):  # type: ignore[no-untyped-def]
     from db.repo import Repo
 
-    return Repo(_open(location), _config().editor)
+    editor = _config().editor  # a broken config is reported before the desk is touched
+    return Repo(_open(location, existing=existing), editor)
 
 
 def _label(location: str) -> str:
@@ -178,7 +196,7 @@ def db_upgrade(ctx: typer.Context, db: DbOption = None) -> None:
     from db.migrate import current_revision
 
     location = _location(ctx, db)
-    engine = _open(location)
+    engine = _open(location)  # the explicit way to create a desk, or bring one up to date
     with engine.connect() as conn:
         revision = current_revision(conn)
     typer.echo(f"{location} is at schema revision {revision}.")
@@ -194,7 +212,7 @@ def db_backup(
     from db.engine import DatabaseError, backup
 
     location = _location(ctx, db)
-    engine = _open(location)
+    engine = _open(location, existing=True)
     try:
         backup(engine, file)
     except DatabaseError as exc:
@@ -225,7 +243,7 @@ def export(
         )
     from workbench.export.json_export import write_json
 
-    repo = _repo(_location(ctx, db))
+    repo = _repo(_location(ctx, db), existing=True)
     if output is None:
         write_json(repo.engine, sys.stdout, editor=repo.editor)
         return
@@ -248,23 +266,11 @@ def export(
 
 
 def _one_line(exc: BaseException) -> str | None:
-    """The one-line report for an expected failure, or None for a bug (which keeps its
-    traceback). Only looks at modules already imported, so start-up stays light."""
     if isinstance(exc, CliError):
         return str(exc)
-    repo = sys.modules.get("db.repo")
-    if repo is not None and isinstance(exc, repo.RepoError):
-        return str(exc)
-    location = sys.modules.get("db.location")
-    if location is not None and isinstance(exc, location.DatabaseError):
-        return str(exc)
-    sa_exc = sys.modules.get("sqlalchemy.exc")
-    if sa_exc is not None and isinstance(exc, sa_exc.SQLAlchemyError):
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        return f"database: {reason}"
-    if isinstance(exc, OSError):
-        return f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
-    return None
+    from workbench.errors import describe
+
+    return describe(exc)
 
 
 def main() -> None:

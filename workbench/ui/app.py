@@ -22,9 +22,11 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
+from textual.worker import Worker
 
 from workbench.ui.help import HelpScreen
-from workbench.ui.live import DeskChanged, watch_desk
+from workbench.ui.live import DeskChanged, LiveTrouble, watch_desk
+from workbench.ui.messages import WorkFailed, forward_failure
 from workbench.ui.panes.base import DetailView, Pane
 from workbench.ui.panes.feed import FeedPane
 from workbench.ui.panes.positions import PositionsPane
@@ -236,13 +238,13 @@ class WorkbenchApp(App[None]):
             )
 
     def _open_desk(self) -> None:
-        from db.engine import DatabaseError
+        from workbench.errors import describe
 
         assert self._opener is not None
         try:
             repo = self._opener()
-        except DatabaseError as exc:
-            self.call_from_thread(self._fail, str(exc))
+        except Exception as exc:  # whatever stops the desk opening ends the session, said
+            self.call_from_thread(self._fail, describe(exc) or f"{type(exc).__name__}: {exc}")
             return
         self.post_message(self.DeskOpened(repo))
 
@@ -251,19 +253,54 @@ class WorkbenchApp(App[None]):
         self.exit(return_code=1)
 
     def on_workbench_app_desk_opened(self, message: DeskOpened) -> None:
+        from db.changes import ChangeWatcher
+
         self.repo = message.repo
         self.sub_title = " · ".join(p for p in (self.db_label, self.repo.editor) if p)
+        # The watcher's baseline is taken before the panes' first read, so nothing
+        # committed in between is missed.
+        watcher = ChangeWatcher(self.repo.engine) if self.live else None
         screen = self.get_default_screen_instance()
         if screen is not None and screen.is_mounted:
             screen.attach(self.repo)
-        if self.live:
-            engine = self.repo.engine
+        if watcher is not None:
             self.run_worker(
-                lambda: watch_desk(engine, self, self._stop_live),
+                lambda: watch_desk(watcher, self, self._stop_live),
                 thread=True,
                 group="live",
-                name="live",
+                name="follow live changes",
+                exit_on_error=False,
             )
+        self._check_keymap()
+
+    def _check_keymap(self) -> None:
+        """A mistyped binding id in the config would silently do nothing; say so."""
+        from workbench.ui.keys import binding_groups
+
+        known = {b.id for _group, bindings in binding_groups() for b in bindings}
+        for binding_id in sorted(set(self.keymap) - known):
+            self.notify(
+                f"Unknown binding id {binding_id!r} in [keymap]; press ? for the list.",
+                title="Config",
+                severity="warning",
+            )
+
+    def on_live_trouble(self, message: LiveTrouble) -> None:
+        self.notify(
+            f"Live updates paused, retrying: {message.reason}", title="Live", severity="warning"
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker runs with exit_on_error=False; its failure is told, not fatal."""
+        if event.worker.group != "open":
+            forward_failure(self, event)
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        from workbench.errors import describe
+
+        error = message.error
+        reason = (describe(error) if error else None) or f"{type(error).__name__}: {error}"
+        self.notify(f"Could not {message.what}: {reason}", title="Error", severity="error")
 
     def on_unmount(self) -> None:
         self._stop_live.set()

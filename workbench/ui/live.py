@@ -13,11 +13,11 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
-    from db.changes import ChangeBatch
+    from db.changes import ChangeBatch, ChangeWatcher
 
 POLL_SECONDS = 0.05
+#: After a failed poll (database busy, file gone), wait this long before trying again.
+RETRY_SECONDS = 1.0
 
 
 class DeskChanged(Message):
@@ -28,14 +28,35 @@ class DeskChanged(Message):
         self.batch = batch
 
 
-def watch_desk(engine: Engine, target: MessagePump, stop: threading.Event) -> None:
-    """Run until ``stop`` is set, posting ``DeskChanged`` to ``target``; call from a thread."""
-    from db.changes import ChangeWatcher
+class LiveTrouble(Message):
+    """Polling failed; the session keeps trying, and says so once."""
 
-    watcher = ChangeWatcher(engine)
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+def watch_desk(watcher: ChangeWatcher, target: MessagePump, stop: threading.Event) -> None:
+    """Run until ``stop`` is set, posting ``DeskChanged`` to ``target``; call from a thread.
+
+    The watcher is created by the caller before the panes first read the desk, so a commit
+    that lands between that read and the first poll is still reported.
+    """
+    from workbench.errors import describe
+
+    failing = False
     try:
         while not stop.is_set():
-            batch = watcher.poll()
+            try:
+                batch = watcher.poll()
+            except Exception as exc:
+                if not failing:
+                    target.post_message(LiveTrouble(describe(exc) or repr(exc)))
+                failing = True
+                watcher.close()  # a fresh connection on the next try
+                stop.wait(RETRY_SECONDS)
+                continue
+            failing = False
             if batch is not None:
                 target.post_message(DeskChanged(batch))
             stop.wait(POLL_SECONDS)

@@ -23,9 +23,10 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from db.rows import Key, PagedView
+from workbench.ui.messages import forward_failure
 
 #: Rows fetched above and below the viewport, so scrolling a screen never waits.
 MARGIN = 60
@@ -151,6 +152,7 @@ class VirtualList(ScrollView, can_focus=True):
             thread=True,
             exclusive=True,
             group=f"reload-{id(self)}",
+            name="load the list",
             exit_on_error=False,
         )
 
@@ -270,6 +272,7 @@ class VirtualList(ScrollView, can_focus=True):
             lambda: self._fetch_window(generation, start, end, after, before),
             thread=True,
             group=f"fetch-{id(self)}",
+            name="load more rows",
             exit_on_error=False,
         )
 
@@ -306,6 +309,7 @@ class VirtualList(ScrollView, can_focus=True):
             thread=True,
             exclusive=True,
             group=f"reload-{id(self)}",
+            name="find the row",
             exit_on_error=False,
         )
 
@@ -331,6 +335,11 @@ class VirtualList(ScrollView, can_focus=True):
         row = self.current
         if row is not None:
             self.post_message(self.Selected(self, row))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed fetch must not leave the list waiting forever; the app reports it."""
+        if forward_failure(self, event):
+            self._loading = None
 
     def on_click(self, event: events.Click) -> None:
         self.set_cursor(int(self.scroll_y) + event.y)

@@ -18,8 +18,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
+from textual.worker import Worker
 
 from db.rows import PagedView
+from workbench.ui.messages import forward_failure
 from workbench.ui.virtual_list import VirtualList
 
 if TYPE_CHECKING:
@@ -53,9 +55,16 @@ class DetailView(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static("", markup=False)
 
-    def show(self, content: Text) -> None:
-        self.query_one(Static).update(content)
-        self.scroll_home(animate=False)
+    def show(self, content: Text, *, same_row: bool = False) -> None:
+        """Show ``content``. A live refresh of the row being read (``same_row``) keeps the
+        reader's place, and leaves the screen alone when nothing they see has changed."""
+        static = self.query_one(Static)
+        old = static.content
+        if same_row and isinstance(old, Text) and old == content:
+            return
+        static.update(content)
+        if not same_row:
+            self.scroll_home(animate=False)
 
 
 class Pane(Vertical):
@@ -103,15 +112,17 @@ class Pane(Vertical):
             self.view = view
 
     class DetailReady(Message, bubble=False):
-        def __init__(self, token: int, content: Text) -> None:
+        def __init__(self, token: int, content: Text, same_row: bool) -> None:
             super().__init__()
             self.token = token
             self.content = content
+            self.same_row = same_row
 
     def __init__(self) -> None:
         super().__init__(id=self.PANE_ID)
         self._repo: Repo | None = None
         self._detail_token = 0
+        self._shown: Any = None
         self.border_title = f"{self.NUMBER} {self.TITLE}"
 
     # ---------------------------------------------------------------- layout
@@ -156,7 +167,13 @@ class Pane(Vertical):
         """Build the pane's query (in a worker, as it may read the database) and show it."""
         if self._repo is None:
             return
-        self.run_worker(self._build_view, thread=True, group=f"view-{self.PANE_ID}")
+        self.run_worker(
+            self._build_view,
+            thread=True,
+            group=f"view-{self.PANE_ID}",
+            name=f"load the {self.TITLE} pane",
+            exit_on_error=False,
+        )
 
     def _build_view(self) -> None:
         self.post_message(self.ViewReady(self.make_view()))
@@ -174,11 +191,16 @@ class Pane(Vertical):
     # ---------------------------------------------------------------- live
 
     def desk_changed(self, batch: ChangeBatch) -> None:
-        if self._repo is not None and batch.entities & self.WATCHES:
-            self.list.reload()
-            row = self.list.current
-            if row is not None:
-                self.show_detail(row)
+        if self._repo is None or not batch.entities & self.WATCHES:
+            return
+        self.reload_list(batch)
+        row = self.list.current
+        if row is not None:
+            self.show_detail(row, same_row=True)
+
+    def reload_list(self, batch: ChangeBatch) -> None:
+        """Refetch the window; the positions grid also rebuilds its columns."""
+        self.list.reload()
 
     @on(VirtualList.Reloaded)
     def _update_count(self, message: VirtualList.Reloaded) -> None:
@@ -191,24 +213,44 @@ class Pane(Vertical):
     @on(VirtualList.Highlighted)
     def _on_highlighted(self, message: VirtualList.Highlighted) -> None:
         if type(message) is VirtualList.Highlighted:
-            self.show_detail(message.row)
+            self.show_detail(message.row, same_row=self._shown == self.detail_identity(message.row))
 
-    def show_detail(self, row: Any) -> None:
-        """Load and show the detail for ``row``; subclasses say how with ``detail_for``."""
+    def show_detail(self, row: Any, *, same_row: bool = False) -> None:
+        """Load and show the detail for ``row``; subclasses say how with ``detail_loader``."""
         self._detail_token += 1
         token = self._detail_token
+        self._shown = self.detail_identity(row)
         loader = self.detail_loader(row)
         if loader is None:
             return
 
         def work() -> None:
             content = loader()
-            self.post_message(self.DetailReady(token, content))
+            self.post_message(self.DetailReady(token, content, same_row))
 
-        self.run_worker(work, thread=True, group=f"detail-{self.PANE_ID}", exit_on_error=False)
+        self.run_worker(
+            work,
+            thread=True,
+            group=f"detail-{self.PANE_ID}",
+            name="show the details",
+            exit_on_error=False,
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        forward_failure(self, event)
+
+    def write(self, action: Callable[[], object], what: str) -> None:
+        """Run a repository write off the UI thread; a refusal (conflict, read-only, lock
+        timeout) is reported by the app as a notification and the session goes on."""
+        self.run_worker(action, thread=True, group="write", name=what, exit_on_error=False)
 
     def detail_loader(self, row: Any) -> Callable[[], Text] | None:
         return None
+
+    def detail_identity(self, row: Any) -> Any:
+        """What the detail shows; when it stays the same across a refresh, the reader's
+        scroll position stays too."""
+        return row.key
 
     def statement_loader(self, statement_id: int) -> Callable[[], Text]:
         from workbench.ui.render import or_gone, statement_text
@@ -224,4 +266,4 @@ class Pane(Vertical):
     def on_pane_detail_ready(self, message: DetailReady) -> None:
         message.stop()
         if message.token == self._detail_token:
-            self.detail.show(message.content)
+            self.detail.show(message.content, same_row=message.same_row)

@@ -62,8 +62,5 @@ class FeedPane(Pane):
         row = self.list.current
         if row is None:
             return
-        self.run_worker(
-            lambda: self.repo.mark_read(row.id, not row.is_read),
-            thread=True,
-            group="feed-write",
-        )
+        verb = "mark as unread" if row.is_read else "mark as read"
+        self.write(lambda: self.repo.mark_read(row.id, not row.is_read), verb)

@@ -132,15 +132,14 @@ class PositionsPane(Pane):
             header.append(f"{name[: cell_w - 1]:<{cell_w - 1}}│")
         self.query_one("#grid-header", Static).update(header)
 
-    def desk_changed(self, batch: ChangeBatch) -> None:
-        if self._repo is not None and batch.entities & self.WATCHES:
-            if "position" in batch.entities:
-                self.load_view()  # a new actor column may have appeared
-            else:
-                self.list.reload()
-            row = self.list.current
-            if row is not None:
-                self.show_detail(row)
+    def reload_list(self, batch: ChangeBatch) -> None:
+        if "position" in batch.entities:
+            self.load_view()  # a new actor column may have appeared
+        else:
+            self.list.reload()
+
+    def detail_identity(self, row: GridRow) -> object:
+        return (row.key, self.query_one(GridList).column)
 
     def detail_loader(self, row: GridRow) -> Callable[[], Text] | None:
         grid = self.query_one(GridList)
