@@ -20,8 +20,10 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
+from db.clean import clean_value
 from db.models import (
     ENTITIES,
     Actor,
@@ -162,6 +164,11 @@ class _Tx:
             row.editor = self.editor  # type: ignore[attr-defined]
         if hasattr(row, "created_at"):
             row.created_at = row.updated_at = self.now  # type: ignore[attr-defined]
+        for field in type(row).model_fields:
+            setattr(row, field, clean_value(getattr(row, field)))
+        fields = set(type(row).model_fields)
+        _derive(self, row, fields)
+        check_row(self, row, fields)
         self.session.add(row)
         self.session.flush()
         fields = row.model_dump(exclude=set(_SYSTEM_FIELDS))
@@ -190,12 +197,19 @@ class _Tx:
         op: str = "update",
     ) -> M:
         self.check_version(row, expected_version)
-        diff: dict[str, Any] = {}
+        before = {field: getattr(row, field) for field in type(row).model_fields}
         for field, new in values.items():
-            old = getattr(row, field)
-            if old != new:
-                diff[field] = [_json_value(old), _json_value(new)]
-                setattr(row, field, new)
+            setattr(row, field, clean_value(new))
+        changed = {f for f in values if getattr(row, f) != before[f]}
+        if changed and op != "delete":  # deleting is always allowed
+            with self.session.no_autoflush:  # check before the database sees the change
+                changed |= _derive(self, row, changed)
+                check_row(self, row, changed)
+        diff: dict[str, Any] = {
+            f: [_json_value(before[f]), _json_value(getattr(row, f))]
+            for f in type(row).model_fields
+            if f in changed and getattr(row, f) != before[f]
+        }
         diff.update(extra or {})
         if not diff:
             return row
@@ -205,6 +219,132 @@ class _Tx:
         self.session.flush()
         self.log(op, _entity_name(row), row.id, diff)  # type: ignore[arg-type]
         return row
+
+
+# --------------------------------------------------------------------------- invariants
+#
+# One place states what a stored row must satisfy, whether it arrives through an add_*
+# method or the generic update(): the same rules for a new row and an edited one.
+
+
+def _derive(tx: _Tx, row: SQLModel, changed: set[str]) -> set[str]:
+    """Recompute fields that follow from others; returns the names it set."""
+    derived: set[str] = set()
+    if isinstance(row, Article):
+        if "text" in changed:
+            row.content_hash = content_hash(row.text)
+            derived.add("content_hash")
+        if changed & {"published_at", "fetched_at"}:
+            row.sort_at = row.published_at or row.fetched_at
+            derived.add("sort_at")
+    if (
+        isinstance(row, Statement)
+        and changed & {"evidence_start", "evidence_end", "article_id"}
+        and row.evidence_start is not None
+        and row.evidence_end is not None
+    ):
+        if row.article_id is None:
+            raise ValidationError("evidence needs an article")
+        article = tx.get(Article, row.article_id)
+        for field, value in quote_selector(
+            article.text, row.evidence_start, row.evidence_end
+        ).items():
+            setattr(row, field, value)
+            derived.add(field)
+    return derived
+
+
+def _required(value: str, what: str) -> None:
+    if not value or not value.strip():
+        raise ValidationError(f"{what} cannot be empty")
+
+
+def _unique(tx: _Tx, row: Any, column: Any, value: Any, what: str) -> None:
+    model = type(row)
+    clash = tx.session.exec(
+        select(model.id).where(column == value, model.id != row.id)  # type: ignore[attr-defined]
+    ).first()
+    if clash is not None:
+        raise ValidationError(f"{what} {value!r} is already taken")
+
+
+def check_row(tx: _Tx, row: SQLModel, changed: set[str]) -> None:
+    """Raise ValidationError / NotFoundError if ``row`` may not be stored as it is.
+
+    References are checked where they are set (``changed``): an untouched reference to a
+    row deleted since stays as it is, so restoring one row never needs another first.
+    """
+
+    def ref(model: type[SQLModel], field: str) -> None:
+        value = getattr(row, field)
+        if value is not None and field in changed:
+            tx.get(model, value)
+
+    if isinstance(row, Source):
+        _required(row.name, "a source's name")
+        if row.url:
+            _unique(tx, row, Source.url, row.url, "the source URL")
+    elif isinstance(row, Article):
+        ref(Source, "source_id")
+    elif isinstance(row, Actor):
+        _required(row.name, "an actor's name")
+        _unique(tx, row, Actor.name, row.name, "the actor name")
+        ref(Actor, "parent_id")
+        parent_id, seen = row.parent_id, {row.id}
+        while parent_id is not None:  # no actor may end up its own ancestor
+            if parent_id in seen:
+                raise ValidationError(f"{row.name} cannot be placed under itself")
+            seen.add(parent_id)
+            parent = tx.session.get(Actor, parent_id)
+            parent_id = parent.parent_id if parent is not None else None
+    elif isinstance(row, Issue):
+        _required(row.title, "an issue's title")
+    elif isinstance(row, Statement):
+        _required(row.text, "a statement's text")
+        if row.said_until is not None and (row.said_on is None or row.said_until < row.said_on):
+            raise ValidationError("said_until must be on or after said_on")
+        if not isinstance(row.tags, list) or not all(isinstance(t, str) for t in row.tags):
+            raise ValidationError("tags must be a list of words")
+        ref(Article, "article_id")
+        ref(Actor, "speaker_id")
+        ref(Issue, "issue_id")
+        if (row.evidence_start is None) != (row.evidence_end is None):
+            raise ValidationError("evidence needs both a start and an end")
+    elif isinstance(row, Link):
+        if row.from_id == row.to_id:
+            raise ValidationError("a statement cannot be linked to itself")
+        ref(Statement, "from_id")
+        ref(Statement, "to_id")
+        if row.deleted_at is None:
+            clash = tx.session.exec(
+                select(Link.id).where(
+                    Link.from_id == row.from_id,
+                    Link.to_id == row.to_id,
+                    Link.relation == row.relation,
+                    col(Link.deleted_at).is_(None),
+                    Link.id != row.id,
+                )
+            ).first()
+            if clash is not None:
+                raise ValidationError(f"statement {row.from_id} already {row.relation} {row.to_id}")
+    elif isinstance(row, Position):
+        _required(row.summary, "a position's summary")
+        ref(Issue, "issue_id")
+        ref(Actor, "actor_id")
+    elif isinstance(row, Event):
+        _required(row.title, "an event's title")
+        if row.date_end is not None and row.date_end < row.date:
+            raise ValidationError("an event cannot end before it starts")
+    elif isinstance(row, Collection):
+        _required(row.name, "a collection's name")
+        _unique(tx, row, Collection.name, row.name, "the collection name")
+    elif isinstance(row, CollectionItem):
+        ref(Collection, "collection_id")
+        kind = _choice(row.kind, ItemKind, "kind")
+        if changed & {"kind", "item_id"}:
+            tx.get(
+                {"statement": Statement, "position": Position, "event": Event}[kind], row.item_id
+            )
 
 
 # --------------------------------------------------------------------------- read models
@@ -277,8 +417,12 @@ class Repo:
             return
         with Session(self._writer, expire_on_commit=False) as session:
             tx = _Tx(session, self.editor)
-            yield tx
-            session.commit()
+            try:
+                yield tx
+                session.commit()
+            except IntegrityError as exc:  # a constraint the checks above did not foresee
+                reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+                raise ValidationError(f"the change conflicts with stored data: {reason}") from exc
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -298,11 +442,9 @@ class Repo:
     # ---------------------------------------------------------------- sources & articles
 
     def add_source(self, name: str, url: str | None = None, kind: str = "feed") -> Source:
-        name = name.strip()
-        if not name:
-            raise ValidationError("a source needs a name")
         with self._write() as tx:
-            return tx.insert(Source(name=name, url=url, kind=_choice(kind, SourceKind, "kind")))
+            kind = _choice(kind, SourceKind, "kind")
+            return tx.insert(Source(name=name.strip(), url=url, kind=kind))
 
     def add_article(
         self,
@@ -325,11 +467,8 @@ class Repo:
             fetched_at=now,
             sort_at=published_at or now,
             text=text,
-            content_hash=content_hash(text),
         )
         with self._write() as tx:
-            if source_id is not None:
-                tx.get(Source, source_id)
             return tx.insert(article)
 
     def set_triage(self, article_id: int, triage: str) -> Article:
@@ -353,14 +492,7 @@ class Repo:
         notes: str = "",
     ) -> Actor:
         name = " ".join(name.split())
-        if not name:
-            raise ValidationError("an actor needs a name")
         with self._write() as tx:
-            if parent_id is not None:
-                tx.get(Actor, parent_id)
-            exists = tx.session.exec(select(Actor.id).where(Actor.name == name)).first()
-            if exists is not None:
-                raise ValidationError(f"an actor named {name!r} already exists")
             names = _unique_aliases([name, *aliases], normalise_name)
             actor = tx.insert(
                 Actor(
@@ -407,11 +539,8 @@ class Repo:
     # ---------------------------------------------------------------- issues & statements
 
     def add_issue(self, title: str, description: str = "") -> Issue:
-        title = " ".join(title.split())
-        if not title:
-            raise ValidationError("an issue needs a title")
         with self._write() as tx:
-            return tx.insert(Issue(title=title, description=description))
+            return tx.insert(Issue(title=" ".join(title.split()), description=description))
 
     def add_statement(
         self,
@@ -433,22 +562,8 @@ class Repo:
         issue_id: int | None = None,
         score: float | None = None,
     ) -> Statement:
-        if not text.strip():
-            raise ValidationError("a statement needs its text")
-        if said_until is not None and said_on is not None and said_until < said_on:
-            raise ValidationError("said_until is before said_on")
+        start, end = evidence if evidence is not None else (None, None)
         with self._write() as tx:
-            values: dict[str, Any] = {}
-            if article_id is not None:
-                article = tx.get(Article, article_id)
-                if evidence is not None:
-                    values = quote_selector(article.text, *evidence)
-            elif evidence is not None:
-                raise ValidationError("evidence needs an article")
-            if speaker_id is not None:
-                tx.get(Actor, speaker_id)
-            if issue_id is not None:
-                tx.get(Issue, issue_id)
             return tx.insert(
                 Statement(
                     article_id=article_id,
@@ -466,7 +581,8 @@ class Repo:
                     notes=notes,
                     issue_id=issue_id,
                     score=score,
-                    **values,
+                    evidence_start=start,  # the quote selector is derived from the article
+                    evidence_end=end,
                 )
             )
 
@@ -475,29 +591,27 @@ class Repo:
     def add_link(
         self, from_id: int, to_id: int, relation: str, *, note: str = "", review: str = "accepted"
     ) -> Link:
-        if from_id == to_id:
-            raise ValidationError("a statement cannot be linked to itself")
         relation = _choice(relation, Relation, "relation")
+        review = _choice(review, Review, "review")
         with self._write() as tx:
-            tx.get(Statement, from_id)
-            tx.get(Statement, to_id)
-            existing = tx.session.exec(
-                select(Link.id).where(
+            deleted = tx.session.exec(
+                select(Link).where(
                     Link.from_id == from_id,
                     Link.to_id == to_id,
                     Link.relation == relation,
-                    col(Link.deleted_at).is_(None),
+                    col(Link.deleted_at).is_not(None),
                 )
             ).first()
-            if existing is not None:
-                raise ValidationError(f"statement {from_id} already {relation} {to_id}")
+            if deleted is not None:  # linking again brings the old link (and its history) back
+                values = {"deleted_at": None, "note": note, "review": review}
+                return tx.update(deleted, values, None, op="restore")
             return tx.insert(
                 Link(
                     from_id=from_id,
                     to_id=to_id,
                     relation=relation,
                     note=note,
-                    review=_choice(review, Review, "review"),
+                    review=review,
                 )
             )
 
@@ -514,11 +628,7 @@ class Repo:
         statement_ids: Sequence[int] = (),
     ) -> Position:
         summary = " ".join(summary.split())
-        if not summary:
-            raise ValidationError("a position needs a summary")
         with self._write() as tx:
-            tx.get(Issue, issue_id)
-            tx.get(Actor, actor_id)
             for statement_id in statement_ids:
                 tx.get(Statement, statement_id)
             position = tx.insert(
@@ -550,10 +660,6 @@ class Repo:
         statement_ids: Sequence[int] = (),
     ) -> Event:
         title = " ".join(title.split())
-        if not title:
-            raise ValidationError("an event needs a title")
-        if date_end is not None and date_end < date:
-            raise ValidationError("an event cannot end before it starts")
         with self._write() as tx:
             for actor_id in actor_ids:
                 tx.get(Actor, actor_id)
@@ -584,23 +690,14 @@ class Repo:
     # ---------------------------------------------------------------- collections
 
     def add_collection(self, name: str, description: str = "") -> Collection:
-        name = " ".join(name.split())
-        if not name:
-            raise ValidationError("a collection needs a name")
         with self._write() as tx:
-            taken = tx.session.exec(select(Collection.id).where(Collection.name == name)).first()
-            if taken is not None:
-                raise ValidationError(f"a collection named {name!r} already exists")
-            return tx.insert(Collection(name=name, description=description))
+            return tx.insert(Collection(name=" ".join(name.split()), description=description))
 
     def add_to_collection(
         self, collection_id: int, kind: str, item_id: int, note: str = ""
     ) -> CollectionItem:
-        kind = _choice(kind, ItemKind, "kind")
-        model = {"statement": Statement, "position": Position, "event": Event}[kind]
         with self._write() as tx:
             tx.get(Collection, collection_id)
-            tx.get(model, item_id)
             last = tx.session.exec(
                 select(func.max(CollectionItem.rank)).where(
                     CollectionItem.collection_id == collection_id

@@ -1118,7 +1118,12 @@ def test_long_values_are_logged_as_a_digest(repo: Repo, seed: Seed) -> None:
     assert created.diff["text"] == [None, digest(long_text)]
     assert created_short.entity_id == short.id
     assert created_short.diff["text"] == [None, at_limit]  # not over the limit: verbatim
-    assert updated.diff == {"text": [digest(long_text), digest(longer)]}
+    assert updated.diff["text"] == [digest(long_text), digest(longer)]
+    # The content hash follows the text, in the same Change row.
+    assert updated.diff["content_hash"] == [
+        hashlib.sha256(long_text.encode()).hexdigest(),
+        hashlib.sha256(longer.encode()).hexdigest(),
+    ]
     # Only the log is abbreviated; the article keeps its full text.
     assert _stored(repo, "article", int(article.id)).text == longer  # type: ignore[arg-type]
 
@@ -1199,3 +1204,106 @@ def test_two_threads_writing_to_one_file_never_see_database_is_locked(tmp_path: 
         assert row_counts(engine)["statement"] == 2 + 2 * (writes // 2)
     finally:
         engine.dispose()
+
+
+# --------------------------------------------------------------------------- edits keep rows valid
+
+BAD_UPDATES: list[tuple[str, str, dict[str, Any], type[Exception], str]] = [
+    ("statement", "statement", {"text": "   "}, ValidationError, "text cannot be empty"),
+    ("statement", "statement", {"said_until": dt.date(2026, 1, 1)}, ValidationError, "said_until"),
+    ("statement", "statement", {"tags": "abc"}, ValidationError, "tags must be a list"),
+    ("statement", "statement", {"speaker_id": 9999}, NotFoundError, "no actor with id 9999"),
+    (
+        "statement",
+        "statement",
+        {"evidence_start": 0, "evidence_end": 999_999},
+        ValidationError,
+        "outside",
+    ),
+    ("statement", "other_statement", {"evidence_start": 3}, ValidationError, "start and an end"),
+    ("actor", "actor", {"name": "Ministry of Energy"}, ValidationError, "already taken"),
+    ("actor", "org", {"parent_id": "self"}, ValidationError, "under itself"),
+    ("source", "source", {"name": ""}, ValidationError, "name cannot be empty"),
+    ("issue", "issue", {"title": " "}, ValidationError, "title cannot be empty"),
+    ("collection", "collection", {"name": ""}, ValidationError, "name cannot be empty"),
+]
+
+
+@pytest.mark.parametrize(("entity", "attr", "values", "error", "says"), BAD_UPDATES)
+def test_update_refuses_what_creation_refuses(
+    repo: Repo,
+    seed: Seed,
+    engine: Engine,
+    entity: str,
+    attr: str,
+    values: dict[str, Any],
+    error: type[Exception],
+    says: str,
+) -> None:
+    entity_id = getattr(seed, attr)
+    values = {k: (entity_id if v == "self" else v) for k, v in values.items()}
+    before = table_dump(engine)
+    with pytest.raises(error, match=says):
+        repo.update(entity, entity_id, None, **values)
+    assert table_dump(engine) == before
+
+
+def test_an_actor_cannot_become_its_own_ancestor(repo: Repo, seed: Seed) -> None:
+    with pytest.raises(ValidationError, match="under itself"):
+        repo.update("actor", seed.org, None, parent_id=seed.actor)  # actor's parent is org
+
+
+def test_event_and_link_invariants_hold_on_update(repo: Repo, seed: Seed) -> None:
+    event = repo.add_event(title="Summit", date=dt.date(2026, 10, 1))
+    with pytest.raises(ValidationError, match="end before it starts"):
+        repo.update("event", int(event.id), None, date_end=dt.date(2026, 9, 1))  # type: ignore[arg-type]
+    link = repo.add_link(seed.statement, seed.other_statement, "supports")
+    with pytest.raises(ValidationError, match="linked to itself"):
+        repo.update("link", int(link.id), None, to_id=seed.statement)  # type: ignore[arg-type]
+
+
+def test_changing_an_article_text_updates_its_hash_and_moves_evidence_context(
+    repo: Repo, seed: Seed
+) -> None:
+    new_text = "A new first paragraph.\n\n" + ARTICLE_TEXT
+    article = repo.update("article", seed.article, None, text=new_text)
+    assert article.content_hash == hashlib.sha256(new_text.encode()).hexdigest()  # type: ignore[attr-defined]
+    start, end = _span(new_text, SEED_EVIDENCE)
+    statement = repo.update(
+        "statement", seed.statement, None, evidence_start=start, evidence_end=end
+    )
+    assert statement.evidence_exact == SEED_EVIDENCE  # type: ignore[attr-defined]
+    assert statement.evidence_prefix == new_text[max(0, start - 32) : start]  # type: ignore[attr-defined]
+
+
+def test_linking_again_restores_a_deleted_link(repo: Repo, seed: Seed) -> None:
+    link = repo.add_link(seed.statement, seed.other_statement, "contradicts", note="first")
+    repo.delete("link", int(link.id))  # type: ignore[arg-type]
+    again = repo.add_link(seed.statement, seed.other_statement, "contradicts", note="second")
+    assert again.id == link.id and again.deleted_at is None and again.note == "second"
+    assert [c.op for c in repo.changes_for("link", int(link.id))] == ["create", "delete", "restore"]  # type: ignore[arg-type]
+
+
+def test_a_duplicate_source_url_is_a_validation_error(repo: Repo) -> None:
+    with pytest.raises(ValidationError, match="already taken"):
+        repo.add_source("Copy", "https://wire.example/rss")
+
+
+def test_every_stored_string_loses_terminal_controls_and_bidi_overrides(repo: Repo) -> None:
+    hostile = "Title\x1b]0;pwned\x07 with \x1b[31mred\x1b[0m and \u202eevil\u202c\r\nend"
+    source = repo.add_source(hostile, "https://clean.example/rss")
+    article = repo.add_article(title=hostile, text=hostile, byline=hostile, source_id=source.id)
+    actor = repo.add_actor(hostile, aliases=[hostile + " alias"])
+    statement = repo.add_statement(text=hostile, tags=[hostile], notes=hostile)
+    expected = "Title with red and evil\nend"
+    for row, fields in (
+        (source, ["name"]),
+        (article, ["title", "text", "byline"]),
+        (statement, ["text", "notes"]),
+    ):
+        for name in fields:
+            assert getattr(row, name) == expected, (type(row).__name__, name)
+    assert actor.name == " ".join(expected.split())  # names are one line
+    assert statement.tags == [expected]
+    # The cleaned text is what is stored and hashed, so evidence offsets match what is shown.
+    assert article.content_hash == hashlib.sha256(expected.encode()).hexdigest()
