@@ -24,8 +24,16 @@ class PagedView(Protocol):
     def count(self) -> int: ...
 
     def page(
-        self, *, after: Key | None = None, before: Key | None = None, limit: int = 50
-    ) -> list[Any]: ...
+        self,
+        *,
+        after: Key | None = None,
+        before: Key | None = None,
+        limit: int = 50,
+        from_end: bool = False,
+    ) -> list[Any]:
+        """Rows after (or before) a key in view order, at most ``limit``; ``from_end`` gives
+        the last ``limit`` rows (still in view order)."""
+        ...
 
     def key_at(self, offset: int) -> Key | None: ...
 

@@ -85,11 +85,16 @@ class KeysetView:
             return int(conn.execute(self._count).scalar_one())
 
     def page(
-        self, *, after: Key | None = None, before: Key | None = None, limit: int = 50
+        self,
+        *,
+        after: Key | None = None,
+        before: Key | None = None,
+        limit: int = 50,
+        from_end: bool = False,
     ) -> list[Any]:
         if after is not None and before is not None:
             raise ValueError("page after or before a key, not both")
-        reverse = before is not None
+        reverse = before is not None or from_end
         query = self._ordered(reverse)
         if after is not None:
             query = query.where(_compare(self.order, after, greater=not self.descending))
@@ -148,7 +153,12 @@ class MergedView:
         return sum(part.count() for part in self.parts)
 
     def page(
-        self, *, after: Key | None = None, before: Key | None = None, limit: int = 50
+        self,
+        *,
+        after: Key | None = None,
+        before: Key | None = None,
+        limit: int = 50,
+        from_end: bool = False,
     ) -> list[Any]:
         if after is not None and before is not None:
             raise ValueError("page after or before a key, not both")
@@ -159,10 +169,10 @@ class MergedView:
             elif before is not None:
                 rows = part.page(before=self._part_key(rank, before), limit=limit)
             else:
-                rows = part.page(limit=limit)
+                rows = part.page(limit=limit, from_end=from_end)
             streams.append(rows)
         merged = list(heapq.merge(*streams, key=lambda row: row.key))
-        return merged[-limit:] if before is not None else merged[:limit]
+        return merged[-limit:] if before is not None or from_end else merged[:limit]
 
     def key_at(self, offset: int) -> Key | None:
         if offset < 0:
@@ -325,9 +335,15 @@ class GridView:
         return self.issues.count()
 
     def page(
-        self, *, after: Key | None = None, before: Key | None = None, limit: int = 50
+        self,
+        *,
+        after: Key | None = None,
+        before: Key | None = None,
+        limit: int = 50,
+        from_end: bool = False,
     ) -> list[GridRow]:
-        return self._with_cells(self.issues.page(after=after, before=before, limit=limit))
+        rows = self.issues.page(after=after, before=before, limit=limit, from_end=from_end)
+        return self._with_cells(rows)
 
     def key_at(self, offset: int) -> Key | None:
         return self.issues.key_at(offset)

@@ -47,7 +47,7 @@ async def test_demo_loaded_by_another_process_fills_an_open_session(empty_db: Pa
         grid = plist(app, "positions")
         await wait_for(pilot, lambda: len(grid.columns) == 3, "grid columns")  # type: ignore[attr-defined]
         status = main_screen(app).query_one(PaneTabs).status
-        assert "live:" in status
+        assert status.startswith("↻ ")
 
 
 async def test_statement_saved_elsewhere_appears_on_top(demo_db: Path) -> None:

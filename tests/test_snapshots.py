@@ -50,6 +50,11 @@ def test_statements_at_80x24(snap_compare: Any, demo_db: Path) -> None:
     assert snap_compare(app, terminal_size=(80, 24), run_before=_ready("2", detail="statements"))
 
 
+def test_timeline_at_80x24(snap_compare: Any, demo_db: Path) -> None:
+    app = make_app(demo_db, live=False)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_ready("4", detail="timeline"))
+
+
 def test_all_panes_at_200x50(snap_compare: Any, demo_db: Path) -> None:
     app = make_app(demo_db, live=False)
 

@@ -170,13 +170,11 @@ async def test_help_screen_lists_every_binding_with_its_id(demo_db: Path) -> Non
         await wait_loaded(pilot, app)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        from workbench.ui.keys import binding_groups
+        from workbench.ui.keys import all_bindings
 
         table = app.screen._table()
         ids = {cell for cell in table.columns[2]._cells}
-        for _group, bindings in binding_groups():
-            for binding in bindings:
-                assert binding.id in ids
+        assert {binding.id for binding in all_bindings()} <= ids
         keys = list(table.columns[0]._cells)
         position = list(table.columns[2]._cells).index("pane.timeline")
         assert "f4" in str(keys[position]).lower()
@@ -192,7 +190,7 @@ async def test_command_palette_offers_and_runs_pane_actions(demo_db: Path) -> No
         for expected in (
             "Desk: Statements",
             "Desk: Keys",
-            "Desk: One pane / all",
+            "Desk: Layout",
             "Feed: Read/unread",
             "Positions: Next actor",
             "Lists (every pane): Open",
@@ -203,14 +201,21 @@ async def test_command_palette_offers_and_runs_pane_actions(demo_db: Path) -> No
         await pilot.press("ctrl+p")
         await pilot.press(*"Read/unread")
         await pilot.press("enter")
-        with Repo(open_desk(str(demo_db)), EDITOR).read() as session:
-            article = session.get(Article, first.id)
-        assert article is not None
         await wait_for(
             pilot,
             lambda: plist(app, "feed").current is not None and plist(app, "feed").current.is_read,
             "the article to show as read",
         )
+        with Repo(open_desk(str(demo_db)), EDITOR).read() as session:
+            article = session.get(Article, first.id)
+        assert article is not None and article.is_read
+        # A pane's own command brings that pane forward and acts there.
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Next actor")
+        await pilot.press("enter")
+        grid = plist(app, "positions")
+        assert main_screen(app).active == "positions"
+        assert grid.column == 1  # type: ignore[attr-defined]
 
 
 async def test_keymap_from_config_remaps_a_binding(demo_db: Path) -> None:

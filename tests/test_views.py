@@ -484,3 +484,16 @@ def test_page_after_a_key_is_an_index_range_scan(
             assert "INDEX" in line or "PRIMARY KEY" in line, text
     assert index in text, text
     assert "TEMP B-TREE" not in text, f"the page is sorted instead of read in index order:\n{text}"
+
+
+def test_from_end_reads_the_last_rows_in_view_order(desk: Desk) -> None:
+    for view in (
+        views.feed_view(desk.engine),
+        views.statements_view(desk.engine),
+        views.issues_view(desk.engine),
+        views.timeline_view(desk.engine),
+        views.GridView(desk.engine, views.grid_columns(desk.engine)),
+    ):
+        everything = _walk_forward(view, 13)
+        assert view.page(limit=7, from_end=True) == everything[-7:]
+        assert view.page(limit=len(everything) + 5, from_end=True) == everything

@@ -60,8 +60,9 @@ def _config():  # type: ignore[no-untyped-def]
 
 
 DB_HELP = (
-    "Desk database: a SQLite file path or a SQLAlchemy URL (postgresql+psycopg://…). "
-    "Default: desk.db in the user data folder."
+    "Desk database: a SQLite file path (or a sqlite:/// URL). "
+    "Default: the config file's db, else desk.db in the user data folder "
+    "(demo: demo.db there)."
 )
 #: ``--db`` is accepted before the command (``workbench --db F demo``) and after it
 #: (``workbench demo --db F``); the one nearer the command wins. ``WORKBENCH_DB`` is read
@@ -235,7 +236,7 @@ def export(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Export the desk. ``json`` is the whole desk as one object (see README)."""
+    """Export the desk. json: the whole desk as one object (fields listed in the README)."""
     if format not in EXPORT_FORMATS:
         raise typer.BadParameter(
             f"unknown format {format!r}; choose from {', '.join(EXPORT_FORMATS)}",
@@ -257,6 +258,10 @@ def export(
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             counts = write_json(repo.engine, handle, editor=repo.editor)
+        # mkstemp makes the file private; an export is for colleagues, so use the umask
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, output)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

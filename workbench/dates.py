@@ -45,7 +45,7 @@ def format_span(start: date | None, end: date | None = None, precision: str = "d
 def format_short(start: date | None, end: date | None = None, precision: str = "day") -> str:
     """A fixed-width-ish gutter form for lists (``2026-12-18``, ``2026-12``, ``~2026-12-18``)."""
     if start is None:
-        return "????-??-??"
+        return "undated"
     if precision == "year":
         return f"{start.year}"
     if precision == "month":

@@ -8,8 +8,11 @@ database layer and checking migrations costs more than painting the screen.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -17,6 +20,7 @@ from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Container
+from textual.dom import DOMNode
 from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
@@ -32,6 +36,7 @@ from workbench.ui.panes.feed import FeedPane
 from workbench.ui.panes.positions import PositionsPane
 from workbench.ui.panes.statements import StatementsPane
 from workbench.ui.panes.timeline import TimelinePane
+from workbench.ui.virtual_list import VirtualList
 
 if TYPE_CHECKING:
     from db.repo import Repo
@@ -76,7 +81,7 @@ class MainScreen(Screen[None]):
         Binding("4", "show_pane('timeline')", "Timeline", show=False, id="pane.timeline"),
         Binding("tab", "cycle_pane(1)", "Next pane", show=False, id="pane.next"),
         Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False, id="pane.previous"),
-        Binding("z", "toggle_layout", "One pane / all", id="layout.toggle"),
+        Binding("z", "toggle_layout", "Layout", id="layout.toggle"),
     ]
 
     DEFAULT_CSS = """
@@ -177,9 +182,10 @@ class MainScreen(Screen[None]):
 
     def desk_changed(self, message: DeskChanged) -> None:
         batch = message.batch
-        editors = ", ".join(sorted(batch.editors))
-        noun = "change" if batch.count == 1 else "changes"
-        self.query_one(PaneTabs).status = f"live: {batch.count} {noun} by {editors}"
+        editors = sorted(batch.editors)
+        who = editors[0] + (f" +{len(editors) - 1}" if len(editors) > 1 else "")
+        at = dt.datetime.now().strftime("%H:%M")
+        self.query_one(PaneTabs).status = f"↻ {batch.count} by {who} {at}"
         for pane in self.panes:
             pane.desk_changed(batch)
 
@@ -275,9 +281,9 @@ class WorkbenchApp(App[None]):
 
     def _check_keymap(self) -> None:
         """A mistyped binding id in the config would silently do nothing; say so."""
-        from workbench.ui.keys import binding_groups
+        from workbench.ui.keys import all_bindings
 
-        known = {b.id for _group, bindings in binding_groups() for b in bindings}
+        known = {binding.id for binding in all_bindings()}
         for binding_id in sorted(set(self.keymap) - known):
             self.notify(
                 f"Unknown binding id {binding_id!r} in [keymap]; press ? for the list.",
@@ -328,41 +334,41 @@ class WorkbenchApp(App[None]):
         yield from super().get_system_commands(screen)
         from workbench.ui.keys import binding_groups
 
-        main = self.get_default_screen_instance()
-        for group, bindings in binding_groups():
-            for binding in bindings:
+        for group, owned in binding_groups():
+            for owner, binding in owned:
                 if binding.id in {"app.palette", "app.quit"}:
-                    continue
+                    continue  # the palette itself, and Textual's own Quit entry
                 keys = self.keymap.get(binding.id or "", binding.key)
-                title = f"{group}: {binding.description or binding.action}"
+                shown = " ".join(
+                    self.get_key_display(replace(binding, key=key)) for key in keys.split(",")
+                )
                 yield SystemCommand(
-                    title, f"{keys}  ({binding.id})", self._command(binding, group, main)
+                    f"{group}: {binding.description or binding.action}",
+                    f"{shown}  ({binding.id})",
+                    partial(self._run_binding, owner, binding.action),
                 )
 
-    def _command(self, binding: Binding, group: str, main: MainScreen | None):  # type: ignore[no-untyped-def]
-        async def run() -> None:
-            target = self._binding_target(binding, group, main)
-            if target is not None:
-                await target.run_action(binding.action)
+    async def _run_binding(self, owner: type, action: str) -> None:
+        """Run a binding's action where its key would have run it."""
+        target = self._binding_target(owner)
+        if target is not None:
+            await target.run_action(action)
 
-        return run
-
-    def _binding_target(self, binding: Binding, group: str, main: MainScreen | None):  # type: ignore[no-untyped-def]
-        """Where a palette command runs: the pane it belongs to, or the focused widget."""
-        if main is None:
+    def _binding_target(self, owner: type) -> DOMNode | None:
+        """The node that declares ``owner``'s bindings: the app, the screen, the active
+        pane (or its list or detail), or the pane those keys belong to, brought forward."""
+        main = self.get_default_screen_instance()
+        if owner is type(self) or main is None:
             return self
-        if binding in WorkbenchApp.BINDINGS:
-            return self
-        if binding in MainScreen.BINDINGS:
+        if owner is MainScreen:
             return main
-        pane_ids = {pane.TITLE: pane.PANE_ID for pane in PANES}
-        if group in pane_ids:
-            main.action_show_pane(pane_ids[group])
-            pane = main.pane(pane_ids[group])
-            return pane.list if group == "Positions" else pane
+        for pane in main.panes:
+            if owner is type(pane) or (owner is not VirtualList and isinstance(pane.list, owner)):
+                main.action_show_pane(pane.PANE_ID)
+                return pane if owner is type(pane) else pane.list
         active = main.pane(main.active)
-        if binding in Pane.BINDINGS:
-            return active
-        if binding in DetailView.BINDINGS:
+        if owner is DetailView:
             return active.detail
-        return active.list
+        if owner is VirtualList:
+            return active.list
+        return active

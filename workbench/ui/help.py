@@ -51,9 +51,9 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("action", ratio=1)
         table.add_column("id", style="dim", no_wrap=True)
         keymap = getattr(self.app, "keymap", {})
-        for group, bindings in binding_groups():
+        for group, owned in binding_groups():
             table.add_row(Text(group, style="bold underline"), "", "")
-            for binding in bindings:
+            for _owner, binding in owned:
                 keys = keymap.get(binding.id or "", binding.key)
                 shown = self.app.get_key_display(replace(binding, key=keys))
                 if "," in keys:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.binding import Binding
 
 
-def binding_groups() -> list[tuple[str, list[Binding]]]:
-    """(group title, bindings) for every place that defines keys, in reading order."""
+def binding_groups() -> list[tuple[str, list[tuple[type, Binding]]]]:
+    """(group title, [(class that declares it, binding)]) for every place with keys."""
     from workbench.ui.app import MainScreen, WorkbenchApp
     from workbench.ui.panes.base import DetailView, Pane
     from workbench.ui.panes.feed import FeedPane
@@ -15,21 +15,26 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
     from workbench.ui.panes.timeline import TimelinePane
     from workbench.ui.virtual_list import VirtualList
 
-    def own(cls: type) -> list[object]:
-        # Only what the class itself declares; Textual merges inherited BINDINGS at run time.
-        return list(cls.__dict__.get("BINDINGS", []))
+    def own(*classes: type) -> list[tuple[type, Binding]]:
+        # Only what each class itself declares; Textual merges inherited BINDINGS at run time.
+        return [
+            (cls, binding)
+            for cls in classes
+            for binding in cls.__dict__.get("BINDINGS", [])
+            if isinstance(binding, Binding) and binding.id
+        ]
 
     groups = [
-        ("Desk", [*own(WorkbenchApp), *own(MainScreen)]),
+        ("Desk", own(WorkbenchApp, MainScreen)),
         ("Lists (every pane)", own(VirtualList)),
-        ("Reading (lower half)", [*own(DetailView), *own(Pane)]),
+        ("Reading (lower half)", own(DetailView, Pane)),
         ("Feed", own(FeedPane)),
         ("Statements", own(StatementsPane)),
         ("Positions", own(GridList)),
         ("Timeline", own(TimelinePane)),
     ]
-    return [
-        (title, [b for b in bindings if isinstance(b, Binding) and b.id])
-        for title, bindings in groups
-        if any(isinstance(b, Binding) and b.id for b in bindings)
-    ]
+    return [(title, bindings) for title, bindings in groups if bindings]
+
+
+def all_bindings() -> list[Binding]:
+    return [binding for _title, owned in binding_groups() for _owner, binding in owned]

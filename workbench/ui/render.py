@@ -46,8 +46,28 @@ def or_gone(value: T | None, render: Callable[[T], Text], noun: str) -> Text:
     return render(value) if value is not None else Text(f"This {noun} was removed.", "dim")
 
 
+def fit(value: str, width: int) -> str:
+    """``value`` in exactly ``width`` cells: cut with an ellipsis, or padded."""
+    value = clean_line(value)
+    if len(value) > width:
+        return value[: max(width - 1, 0)] + "…"
+    return value.ljust(width)
+
+
+def local(value: dt.datetime) -> dt.datetime:
+    """Stored times are UTC; editors read them in the desk server's local time."""
+    return value.astimezone()
+
+
 def when(value: dt.datetime | None) -> str:
-    return value.strftime("%d %b %Y %H:%M") if value else "undated"
+    return local(value).strftime("%d %b %Y %H:%M") if value else "undated"
+
+
+def when_short(value: dt.datetime, today: dt.date | None = None) -> str:
+    """A list's time column: hour and minute this year, the year otherwise (12 cells)."""
+    value = local(value)
+    today = today or dt.date.today()
+    return value.strftime("%d %b %H:%M" if value.year == today.year else "%d %b  %Y")
 
 
 def article_text(article: ArticleDetail) -> Text:

@@ -188,17 +188,20 @@ class VirtualList(ScrollView, can_focus=True):
         else:
             index = min(cursor, max(total - 1, 0))
             start = max(0, index - MARGIN)
-            rows = self._page_from(view, start, index - start + height + MARGIN)
+            rows = self._page_from(view, start, index - start + height + MARGIN, total)
         if get_current_worker().is_cancelled:
             return
         window = _Window(generation, max(start, 0), rows, total, min(index, max(total - 1, 0)))
         self.post_message(self.WindowLoaded(window, True))
 
     @staticmethod
-    def _page_from(view: PagedView, start: int, limit: int) -> list[Any]:
-        """Rows from offset ``start``: one offset lookup for the key, then a keyset page."""
+    def _page_from(view: PagedView, start: int, limit: int, total: int) -> list[Any]:
+        """Rows from offset ``start``. The ends are keyset pages read from either side; only
+        a jump into the middle pays for one offset lookup (of a key, from the index)."""
         if start == 0:
             return view.page(limit=limit)
+        if start + limit >= total:  # the window reaches the end: read it backwards
+            return view.page(before=None, limit=total - start, from_end=True)
         anchor = view.key_at(start - 1)
         return [] if anchor is None else view.page(after=anchor, limit=limit)
 

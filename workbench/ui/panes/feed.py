@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from db.rows import FeedRow, PagedView
 from workbench.text import clean_line
 from workbench.ui.panes.base import Pane
-from workbench.ui.render import article_text, or_gone
+from workbench.ui.render import article_text, fit, or_gone, when_short
 from workbench.ui.virtual_list import VirtualList
 
 TRIAGE_MARK = {"new": " ", "relevant": "✓", "not_relevant": "✗", "needs_check": "?"}
@@ -25,9 +25,8 @@ class FeedList(VirtualList):
         text.append("●" if not row.is_read else " ", style="cyan")
         text.append(TRIAGE_MARK.get(row.triage, " "))
         text.append("★" if row.starred else " ", style="yellow")
-        text.append(row.sort_at.strftime(" %d %b %H:%M "), style="dim")
-        outlet = clean_line(row.outlet)[:14]
-        text.append(f"{outlet:<14} ", style="magenta")
+        text.append(f" {when_short(row.sort_at)} ", style="dim")
+        text.append(fit(row.outlet, 14) + " ", style="magenta")
         text.append(clean_line(row.title), style="" if row.is_read else "bold")
         if row.statements:
             count = f" ◆{row.statements}"

@@ -16,9 +16,8 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from db.rows import ActorRef, GridRow, PagedView
-from workbench.text import clean_line
 from workbench.ui.panes.base import Pane
-from workbench.ui.render import history_text
+from workbench.ui.render import fit, history_text
 from workbench.ui.virtual_list import VirtualList
 
 if TYPE_CHECKING:
@@ -63,19 +62,17 @@ class GridList(VirtualList):
     def render_row(self, row: GridRow, width: int, selected: bool, index: int) -> Text:
         issue_w, cell_w = column_widths(width, len(self.columns))
         text = Text()
-        title = clean_line(row.title)
-        text.append(f"{title[: issue_w - 1]:<{issue_w - 1}} ", style="bold")
+        text.append(fit(row.title, issue_w - 1) + " ", style="bold")
         for n, cell in enumerate(row.cells):
             if cell is None:
                 body, style = "—", "dim"
             else:
                 history = "↺" if cell.history > 1 else " "
-                summary = clean_line(cell.summary)
-                if cell_w >= 24:  # room for the as-of date; narrower grids show it below
-                    as_of = cell.as_of.strftime("%d %b") if cell.as_of else "?"
-                    body = f"{summary[: cell_w - 10]:<{cell_w - 10}} {history}{as_of}"
+                if cell_w >= 18:  # room for the as-of date; narrower grids show it below
+                    as_of = cell.as_of.strftime("%d %b") if cell.as_of else "   ?  "
+                    body = f"{fit(cell.summary, cell_w - 9)} {history}{as_of}"
                 else:
-                    body = f"{summary[: cell_w - 3]:<{cell_w - 3}}{history}"
+                    body = f"{fit(cell.summary, cell_w - 2)}{history}"
                 style = ""
             if selected and n == self.column:
                 style += " reverse"
@@ -128,8 +125,7 @@ class PositionsPane(Pane):
         issue_w, cell_w = column_widths(width, len(grid.columns))
         header = Text(f"{'Issue':<{issue_w - 1}} ")
         for actor in grid.columns:
-            name = clean_line(actor.name)
-            header.append(f"{name[: cell_w - 1]:<{cell_w - 1}}│")
+            header.append(fit(actor.name, cell_w - 1) + "│")
         self.query_one("#grid-header", Static).update(header)
 
     def reload_list(self, batch: ChangeBatch) -> None:

@@ -10,7 +10,7 @@ from db.rows import PagedView, StatementRow
 from workbench.dates import format_short
 from workbench.text import clean_line
 from workbench.ui.panes.base import Pane
-from workbench.ui.render import REVIEW_MARK, VERIFICATION_STYLE
+from workbench.ui.render import REVIEW_MARK, VERIFICATION_STYLE, fit
 from workbench.ui.virtual_list import VirtualList
 
 
@@ -23,8 +23,9 @@ class StatementList(VirtualList):
             REVIEW_MARK.get(row.review, " "), style="reverse" if row.review != "accepted" else ""
         )
         text.append(f"{format_short(row.said_on, row.said_until, row.precision):<12} ", style="dim")
-        speaker = clean_line(row.speaker) or "unnamed"
-        text.append(f"{speaker[:16]:<16} ", style="bold")
+        text.append(fit(row.speaker or "unnamed", 16) + " ", style="bold")
+        if width >= 110:  # room for the outlet that reported it
+            text.append(fit(row.outlet or "—", 14) + " ", style="magenta")
         status = f" {row.verification}"
         body = clean_line(row.text)
         text.append(f"“{body}”" if row.quote else body)

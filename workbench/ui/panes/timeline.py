@@ -22,7 +22,8 @@ class TimelineList(VirtualList):
     def render_row(self, row: TimelineRow, width: int, selected: bool, index: int) -> Text:
         previous = self._rows.get(index - 1)
         text = Text()
-        if previous is None or previous.date != row.date:
+        top = index == int(self.scroll_y)  # the first visible row always says its day
+        if top or previous is None or previous.date != row.date:
             day = row.date.strftime("%d %b %Y")
             if row.precision == "month":
                 day = row.date.strftime("%b %Y")
@@ -44,10 +45,12 @@ class TimelineList(VirtualList):
             text.append(" ◆ ", style=VERIFICATION_STYLE.get(row.status, ""))
             text.append(f"{clean_line(row.who) or 'unnamed'}: ", style="bold")
             text.append(clean_line(row.title))
-        if ranged or row.precision not in ("day",):
-            span = format_span(row.date, row.date_end, row.precision)
-            text.truncate(max(width - len(span) - 3, 0), overflow="ellipsis", pad=True)
-            text.append(f" ⟨{span}⟩", style="cyan")
+        if ranged or row.precision != "day":
+            span = f" ⟨{format_span(row.date, row.date_end, row.precision)}⟩"
+            room = width - len(span)
+            if room - (GUTTER + 4) >= 16:  # never at the cost of the title itself
+                text.truncate(room, overflow="ellipsis", pad=True)
+                text.append(span, style="cyan")
         return text
 
 

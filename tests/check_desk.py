@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Standalone validator for the Newsroom Workbench demo desk (desk.toml).
 
-Usage:  python check_desk.py [path/to/desk.toml]
+Usage:  python tests/check_desk.py [path/to/desk.toml]
 
 Stdlib only (tomllib, Python 3.11+).  Prints "OK" and a count summary, or
 lists every problem found and exits with status 1.
@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_PATH = HERE / "desk.toml"
+DEFAULT_PATH = HERE.parent / "workbench" / "demo" / "desk.toml"
 
 # ---------------------------------------------------------------- constants
 SOURCE_KINDS = {"feed", "page", "file"}
