@@ -35,16 +35,33 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.connect() as conn:
         if revision == "head" and current_revision(conn) == HEAD:
             return
-    from alembic import command
-
-    # IMMEDIATE: a second process starting at the same moment waits for the first one's
-    # migration to commit, then finds the schema current instead of failing halfway.
-    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
-        command.upgrade(_config(conn), revision)
+    _migrate(engine, "upgrade", revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
+    _migrate(engine, "downgrade", revision)
+
+
+def _migrate(engine: Engine, direction: str, revision: str) -> None:
     from alembic import command
 
-    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
-        command.downgrade(_config(conn), revision)
+    step = command.upgrade if direction == "upgrade" else command.downgrade
+    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by copying it and dropping the old one, which foreign
+            # keys pointing at it forbid; the pragma only takes effect outside a
+            # transaction, so it goes straight to the driver, and is checked after.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        try:
+            # IMMEDIATE: a second process starting at the same moment waits for the first
+            # one's migration to commit, then finds the schema current.
+            with conn.begin():
+                step(_config(conn), revision)
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if broken is not None:
+                        raise RuntimeError(f"migration left a dangling reference: {tuple(broken)}")
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]

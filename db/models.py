@@ -96,6 +96,20 @@ class Precision(StrEnum):
     UNKNOWN = "unknown"
 
 
+class RuleField(StrEnum):
+    ANY = "any"
+    TITLE = "title"
+    BODY = "body"
+    BYLINE = "byline"
+
+
+class RuleAction(StrEnum):
+    DISMISS = "dismiss"  # triage → not relevant
+    TAG = "tag"
+    PRIORITY = "priority"
+    ASSIGN = "assign"
+
+
 class ItemKind(StrEnum):
     STATEMENT = "statement"
     POSITION = "position"
@@ -119,6 +133,10 @@ class Source(_Tracked, table=True):
     etag: str | None = None
     last_modified: str | None = None
     fetched_at: datetime | None = None
+    #: the last fetch's outcome: HTTP status, and a warning for a feed that parsed with
+    #: problems (kept, but an editor should know)
+    http_status: int | None = None
+    warning: str | None = None
     error_at: datetime | None = None
     error_kind: str | None = None
     error_message: str | None = None
@@ -129,6 +147,8 @@ class Article(_Tracked, table=True):
         # Feed pane order: newest first, keyset-paged on (sort_at, id).
         Index("ix_article_feed", "sort_at", "id"),
         Index("ix_article_source_feed", "source_id", "sort_at", "id"),
+        Index("ix_article_triage_feed", "triage", "sort_at", "id"),
+        Index("ix_article_guid", "source_id", "guid"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -143,10 +163,58 @@ class Article(_Tracked, table=True):
     sort_at: datetime = Field(default_factory=utcnow)
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     content_hash: str | None = Field(default=None, index=True)
+    guid: str | None = None  # the feed entry's id, when it came from a feed
     triage: str = Field(default=Triage.NEW.value)
-    is_read: bool = False
     starred: bool = False
     assignee: str | None = None
+    priority: int = 0
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    #: names of the rules that changed this article at ingest (shown in the Feed pane)
+    rule_hits: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    #: a near-duplicate from another outlet: "possible" (worth a look) or "same" (same story)
+    duplicate_of: int | None = Field(default=None, foreign_key="article.id")
+    match_kind: str | None = None
+    match_score: float | None = None
+
+
+class ArticleRead(SQLModel, table=True):
+    """Read state is each editor's own: one editor reading an article does not make it
+    read for the desk, nor move the article's version under someone editing it."""
+
+    __tablename__ = "article_read"
+
+    editor: str = Field(primary_key=True)
+    article_id: int = Field(foreign_key="article.id", primary_key=True, index=True)
+    read_at: datetime = Field(default_factory=utcnow)
+
+
+class ArticleTable(SQLModel, table=True):
+    """A pipe table found in an article's text, kept as structured evidence."""
+
+    __tablename__ = "article_table"
+    __table_args__ = (Index("ix_article_table_article", "article_id", "start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id")
+    start: int
+    end: int
+    kind: str  # positions | dated | other
+    header: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    rows: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Rule(_Tracked, table=True):
+    """A killfile-style rule: words or a regex on a field → an action, for one source or all."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    source_id: int | None = Field(default=None, foreign_key="source.id")
+    field: str = "any"  # any | title | body | byline
+    pattern: str
+    regex: bool = False
+    action: str  # dismiss | tag | priority | assign
+    value: str = ""
+    enabled: bool = True
 
 
 class Actor(_Tracked, table=True):
@@ -155,6 +223,8 @@ class Actor(_Tracked, table=True):
     kind: str = Field(default=ActorKind.PERSON.value)
     parent_id: int | None = Field(default=None, foreign_key="actor.id", index=True)
     notes: str = ""
+    #: actors read from an article's table start as suggestions
+    review: str = Field(default=Review.ACCEPTED.value)
 
 
 class ActorAlias(SQLModel, table=True):
@@ -174,6 +244,7 @@ class Issue(_Tracked, table=True):
     id: int | None = Field(default=None, primary_key=True)
     title: str
     description: str = ""
+    review: str = Field(default=Review.ACCEPTED.value)
 
 
 class Statement(_Tracked, table=True):
@@ -238,6 +309,8 @@ class Position(_Tracked, table=True):
     as_of: dt.date | None = None
     review: str = Field(default=Review.ACCEPTED.value)
     editor: str = ""
+    #: the article whose table suggested it, if any
+    article_id: int | None = Field(default=None, foreign_key="article.id")
 
 
 class PositionStatement(SQLModel, table=True):
@@ -258,6 +331,8 @@ class Event(_Tracked, table=True):
     description: str = ""
     review: str = Field(default=Review.ACCEPTED.value)
     editor: str = ""
+    #: the article whose table suggested it, if any
+    article_id: int | None = Field(default=None, foreign_key="article.id")
 
 
 class EventActor(SQLModel, table=True):
@@ -323,4 +398,5 @@ ENTITIES: dict[str, type[SQLModel]] = {
     "event": Event,
     "collection": Collection,
     "collection_item": CollectionItem,
+    "rule": Rule,
 }

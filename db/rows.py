@@ -48,9 +48,14 @@ class FeedRow:
     title: str
     outlet: str
     triage: str
-    is_read: bool
+    is_read: bool  # by the editor whose view this is
     starred: bool
     statements: int
+    assignee: str | None = None
+    priority: int = 0
+    tags: tuple[str, ...] = ()
+    rule_hits: tuple[str, ...] = ()
+    match_kind: str | None = None  # "possible" / "same": a near-duplicate of another outlet's
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,7 @@ class IssueRow:
     key: Key
     id: int
     title: str
+    review: str = "accepted"
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,9 @@ class Cell:
     summary: str
     as_of: dt.date | None
     history: int  # accepted positions in this cell, the current one included
+    suggested: int = 0  # suggestions waiting for review (e.g. read from an article's table)
+    #: True when no position is accepted yet and the cell shows the newest suggestion
+    tentative: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,3 +118,4 @@ class GridRow:
     id: int
     title: str
     cells: tuple[Cell | None, ...]
+    review: str = "accepted"

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from db.models import Actor, Article, Event, Issue, Position, Source, Statement
+from db.models import Actor, Article, ArticleRead, Event, Issue, Position, Source, Statement
 from db.rows import (
     ActorRef,
     Cell,
@@ -199,8 +199,36 @@ class MergedView:
 # --------------------------------------------------------------------------- the panes' views
 
 
-def feed_view(engine: Engine, *, source_id: int | None = None) -> KeysetView:
-    """Articles, newest first."""
+#: The Feed pane's state filters, in the order the pane cycles through them.
+FEED_FILTERS = (
+    "inbox",  # everything not triaged away
+    "unread",
+    "new",
+    "relevant",
+    "needs_check",
+    "starred",
+    "mine",
+    "not_relevant",
+    "all",
+)
+
+
+def feed_view(
+    engine: Engine,
+    *,
+    editor: str = "",
+    source_id: int | None = None,
+    state: str = "all",
+) -> KeysetView:
+    """Articles, newest first, as ``editor`` sees them (read state is per editor)."""
+    if state not in FEED_FILTERS:
+        raise ValueError(f"unknown feed filter {state!r}")
+    read = (
+        select(ArticleRead.article_id)
+        .where(ArticleRead.article_id == Article.id, ArticleRead.editor == editor)
+        .correlate(Article)
+        .exists()
+    )
     count = (
         select(func.count())
         .where(
@@ -217,16 +245,46 @@ def feed_view(engine: Engine, *, source_id: int | None = None) -> KeysetView:
         Article.title,
         Source.name,
         Article.triage,
-        Article.is_read,
+        read,
         Article.starred,
         count,
+        Article.assignee,
+        Article.priority,
+        Article.tags,
+        Article.rule_hits,
+        Article.match_kind,
     ).join(Source, Source.id == Article.source_id, isouter=True)
     where: list[ColumnElement[bool]] = [Article.deleted_at.is_(None)]
     if source_id is not None:
         where.append(Article.source_id == source_id)
+    if state == "inbox":
+        where.append(Article.triage != "not_relevant")
+    elif state == "unread":
+        where.extend([~read, Article.triage != "not_relevant"])
+    elif state in ("new", "relevant", "needs_check", "not_relevant"):
+        where.append(Article.triage == state)
+    elif state == "starred":
+        where.append(Article.starred.is_(True))
+    elif state == "mine":
+        where.append(Article.assignee == editor)
 
     def make(r: Any) -> FeedRow:
-        return FeedRow((r[0], r[1]), r[1], r[0], r[2], r[3] or "", r[4], r[5], r[6], r[7])
+        return FeedRow(
+            (r[0], r[1]),
+            r[1],
+            r[0],
+            r[2],
+            r[3] or "",
+            r[4],
+            bool(r[5]),
+            r[6],
+            r[7],
+            r[8],
+            r[9] or 0,
+            tuple(r[10] or ()),
+            tuple(r[11] or ()),
+            r[12],
+        )
 
     return KeysetView(
         engine, Article, query, [Article.sort_at, Article.id], make, descending=True, where=where
@@ -265,14 +323,13 @@ def statements_view(engine: Engine, *, include_dismissed: bool = False) -> Keyse
 
 def issues_view(engine: Engine) -> KeysetView:
     """Issues (the positions grid's rows), by title."""
-    query = select(Issue.title, Issue.id)
+    query = select(Issue.title, Issue.id, Issue.review)
 
     def make(r: Any) -> IssueRow:
-        return IssueRow((r[0], r[1]), r[1], r[0])
+        return IssueRow((r[0], r[1]), r[1], r[0], r[2])
 
-    return KeysetView(
-        engine, Issue, query, [Issue.title, Issue.id], make, where=[Issue.deleted_at.is_(None)]
-    )
+    where = [Issue.deleted_at.is_(None), Issue.review != "dismissed"]
+    return KeysetView(engine, Issue, query, [Issue.title, Issue.id], make, where=where)
 
 
 def grid_columns(engine: Engine, limit: int = 12) -> list[ActorRef]:
@@ -292,27 +349,47 @@ def grid_columns(engine: Engine, limit: int = 12) -> list[ActorRef]:
 def grid_cells(
     engine: Engine, issue_ids: Sequence[int], actor_ids: Sequence[int]
 ) -> dict[tuple[int, int], Cell]:
-    """The latest accepted position per cell, for a window of issues, in one query."""
+    """The latest accepted position per cell (or, with none accepted yet, the newest
+    suggestion, marked tentative), for a window of issues, in one query."""
     if not issue_ids or not actor_ids:
         return {}
     query = (
-        select(Position.issue_id, Position.actor_id, Position.id, Position.summary, Position.as_of)
+        select(
+            Position.issue_id,
+            Position.actor_id,
+            Position.id,
+            Position.summary,
+            Position.as_of,
+            Position.review,
+        )
         .where(
             Position.issue_id.in_(issue_ids),
             Position.actor_id.in_(actor_ids),
-            Position.review == "accepted",
+            Position.review != "dismissed",
             Position.deleted_at.is_(None),
         )
         .order_by(Position.issue_id, Position.actor_id, Position.as_of.desc(), Position.id.desc())
     )
-    latest: dict[tuple[int, int], tuple[int, str, dt.date | None]] = {}
-    counts: dict[tuple[int, int], int] = {}
+    accepted: dict[tuple[int, int], tuple[int, str, dt.date | None]] = {}
+    newest_suggestion: dict[tuple[int, int], tuple[int, str, dt.date | None]] = {}
+    history: dict[tuple[int, int], int] = {}
+    suggested: dict[tuple[int, int], int] = {}
     with engine.connect() as conn:
-        for issue_id, actor_id, position_id, summary, as_of in conn.execute(query):
+        for issue_id, actor_id, position_id, summary, as_of, review in conn.execute(query):
             cell = (issue_id, actor_id)
-            counts[cell] = counts.get(cell, 0) + 1
-            latest.setdefault(cell, (position_id, summary, as_of))
-    return {cell: Cell(*latest[cell], counts[cell]) for cell in latest}
+            if review == "accepted":
+                history[cell] = history.get(cell, 0) + 1
+                accepted.setdefault(cell, (position_id, summary, as_of))
+            else:
+                suggested[cell] = suggested.get(cell, 0) + 1
+                newest_suggestion.setdefault(cell, (position_id, summary, as_of))
+    cells = {}
+    for cell in accepted.keys() | newest_suggestion.keys():
+        shown = accepted.get(cell) or newest_suggestion[cell]
+        cells[cell] = Cell(
+            *shown, history.get(cell, 0), suggested.get(cell, 0), cell not in accepted
+        )
+    return cells
 
 
 class GridView:
@@ -327,7 +404,9 @@ class GridView:
         actor_ids = [c.id for c in self.columns]
         cells = grid_cells(self.engine, [r.id for r in rows], actor_ids)
         return [
-            GridRow(r.key, r.id, r.title, tuple(cells.get((r.id, a)) for a in actor_ids))
+            GridRow(
+                r.key, r.id, r.title, tuple(cells.get((r.id, a)) for a in actor_ids), r.review
+            )
             for r in rows
         ]
 

@@ -38,7 +38,7 @@ async def test_demo_loaded_by_another_process_fills_an_open_session(empty_db: Pa
     async with app.run_test(size=(200, 50)) as pilot:
         await wait_loaded(pilot, app)
         assert plist(app, "feed").total == 0
-        assert "No articles yet" in row_text(plist(app, "feed"), 0)
+        assert "No articles here" in row_text(plist(app, "feed"), 0)
         await _run("-m", "workbench", "--db", str(empty_db), "demo", "--no-ui")
         await wait_for(pilot, lambda: plist(app, "feed").total == 10, "feed to fill live")
         await wait_for(pilot, lambda: plist(app, "statements").total == 53, "statements")

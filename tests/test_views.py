@@ -377,14 +377,23 @@ class _Expected:
 
 
 def _expected_cells(engine: Engine) -> dict[tuple[int, int], _Expected]:
-    cells: dict[tuple[int, int], list[Position]] = {}
+    """Latest accepted position per cell; a cell with only suggestions shows the newest one."""
+    accepted: dict[tuple[int, int], list[Position]] = {}
+    suggested: dict[tuple[int, int], list[Position]] = {}
     for p in _all(engine, Position):
-        if p.review == "accepted" and p.deleted_at is None:
-            cells.setdefault((p.issue_id, p.actor_id), []).append(p)
+        if p.deleted_at is None and p.review != "dismissed":
+            bucket = accepted if p.review == "accepted" else suggested
+            bucket.setdefault((p.issue_id, p.actor_id), []).append(p)
     result = {}
-    for cell, positions in cells.items():
+    for cell in accepted.keys() | suggested.keys():
+        positions = accepted.get(cell) or suggested[cell]
         latest = max(positions, key=lambda p: (p.as_of, p.id))
-        result[cell] = _Expected(int(latest.id), latest.summary, latest.as_of, len(positions))  # type: ignore[arg-type]
+        result[cell] = _Expected(
+            int(latest.id),  # type: ignore[arg-type]
+            latest.summary,
+            latest.as_of,
+            len(accepted.get(cell, [])),
+        )
     return result
 
 

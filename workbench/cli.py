@@ -147,7 +147,7 @@ def _run_tui(location: str) -> None:
 
     from workbench.ui.app import WorkbenchApp
 
-    app = WorkbenchApp(opener=opener, db_label=_label(location), keymap=config.keymap)
+    app = WorkbenchApp(opener=opener, db_label=_label(location), config=config)
     app.run()
     if app.open_error:
         _fail(app.open_error)
@@ -221,6 +221,253 @@ def db_backup(
     typer.echo(f"Backed up {location} to {file}.")
 
 
+# --------------------------------------------------------------------------- ingest
+
+feeds_app = typer.Typer(help="Feed subscriptions: add, import and export OPML, list.")
+app.add_typer(feeds_app, name="feeds")
+rules_app = typer.Typer(help="Killfile-style rules applied to incoming articles.")
+app.add_typer(rules_app, name="rules")
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print the summary as JSON (machine-readable).")
+]
+
+
+def _report(report, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    """Print an ingest summary (text or JSON) and exit: 0 if anything worked, else 1."""
+    import json
+
+    if as_json:
+        typer.echo(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        typer.echo(report.summary() + ".")
+        for warning in report.warnings:
+            typer.echo(f"  warning: {warning['warning']}", err=True)
+        for failure in report.failed:
+            typer.echo(f"  failed: {failure['error']}", err=True)
+    raise typer.Exit(report.exit_code)
+
+
+def _progress(enabled: bool):  # type: ignore[no-untyped-def]
+    if not enabled or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int, what: str) -> None:
+        typer.echo(f"\r[{done}/{total}] {what[:60]:<60}", err=True, nl=done == total)
+
+    return show
+
+
+@feeds_app.command("add")
+def feeds_add(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Argument(help="The feed's http(s) URL.", show_default=False)],
+    name: Annotated[
+        str | None, typer.Option("--name", help="What the desk calls it (default: its host).")
+    ] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Subscribe to an RSS or Atom feed (fetched by `workbench fetch`)."""
+    from urllib.parse import urlsplit
+
+    from workbench.ingest.pipeline import IngestReport
+
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise typer.BadParameter(f"{url!r} is not an http(s) URL", param_hint="URL")
+    repo = _repo(_location(ctx, db))
+    report = IngestReport(succeeded=1)
+    if repo.source_by_url(url.strip()) is not None:
+        report.present = 1
+    else:
+        repo.add_source(name or parts.netloc, url.strip(), "feed")
+        report.added = 1
+    _report(report, as_json)
+
+
+@feeds_app.command("import")
+def feeds_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="An OPML subscription list.", show_default=False)],
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Subscribe to every feed an OPML file lists (duplicates merged)."""
+    from workbench.ingest.opml import OpmlError, read_opml
+    from workbench.ingest.pipeline import IngestReport
+
+    try:
+        body = file.expanduser().read_bytes()
+    except OSError as exc:
+        _fail(f"cannot read {file}: {exc.strerror or exc}")
+    repo = _repo(_location(ctx, db))
+    report = IngestReport()
+    try:
+        subscriptions, warnings = read_opml(body, name=str(file))
+    except OpmlError as exc:
+        report.fail(str(file), str(exc))
+        _report(report, as_json)
+    report.warnings = [{"source": str(file), "warning": w} for w in warnings]
+    for subscription in subscriptions:
+        if repo.source_by_url(subscription.url) is not None:
+            report.present += 1
+            continue
+        repo.add_source(subscription.title, subscription.url, "feed")
+        report.added += 1
+    report.succeeded = 1
+    _report(report, as_json)
+
+
+@feeds_app.command("export-opml")
+def feeds_export_opml(
+    ctx: typer.Context,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write (default: standard output)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Write the desk's feed subscriptions as OPML."""
+    from workbench.ingest.opml import write_opml
+
+    repo = _repo(_location(ctx, db), existing=True)
+    text = write_opml((s.name, s.url) for s in repo.sources() if s.kind == "feed" and s.url)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    _write_atomically(output, lambda handle: handle.write(text))
+    typer.echo(f"Wrote {output}.", err=True)
+
+
+@feeds_app.command("list")
+def feeds_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """List sources with the outcome of their last fetch."""
+    import json
+
+    repo = _repo(_location(ctx, db), existing=True)
+    rows = [
+        {
+            "id": s.id,
+            "name": s.name,
+            "kind": s.kind,
+            "url": s.url,
+            "fetched_at": s.fetched_at.isoformat() if s.fetched_at else None,
+            "status": s.http_status,
+            "warning": s.warning,
+            "error": s.error_message,
+        }
+        for s in repo.sources()
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    if not rows:
+        typer.echo("No sources yet: `workbench feeds add URL` or `workbench feeds import FILE`.")
+    for row in rows:
+        state = (
+            f"error: {row['error']}"
+            if row["error"]
+            else (f"ok {row['fetched_at'][:16]}" if row["fetched_at"] else "never fetched")
+        )
+        typer.echo(f"{row['id']:>4}  {row['kind']:<5} {row['name'][:30]:<30} {state}")
+        if row["url"]:
+            typer.echo(f"      {row['url']}")
+
+
+@app.command("fetch")
+def fetch(
+    ctx: typer.Context,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Fetch every subscribed feed, concurrently, and store what is new."""
+    from workbench.ingest.pipeline import fetch_feeds
+
+    repo = _repo(_location(ctx, db), existing=True)
+    report = fetch_feeds(repo, _config(), progress=_progress(not as_json))
+    _report(report, as_json)
+
+
+@app.command("ingest")
+def ingest(
+    ctx: typer.Context,
+    targets: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files (.txt .md .html .xml), folders (read recursively) or http(s) URLs "
+            "of pages or feeds.",
+            show_default=False,
+        ),
+    ],
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Read articles from files, folders and URLs into the desk."""
+    from workbench.ingest.pipeline import ingest_targets
+
+    repo = _repo(_location(ctx, db))
+    report = ingest_targets(repo, _config(), targets, progress=_progress(not as_json))
+    _report(report, as_json)
+
+
+@rules_app.command("list")
+def rules_list(ctx: typer.Context, db: DbOption = None) -> None:
+    """List the desk's rules and the config file's."""
+    repo = _repo(_location(ctx, db), existing=True)
+    for rule in repo.rules():
+        scope = f"source {rule.source_id}" if rule.source_id else "all sources"
+        state = "" if rule.enabled else " (off)"
+        typer.echo(
+            f"{rule.id:>4}  {rule.name}{state}: {rule.field} ~ {rule.pattern!r}"
+            f"{' (regex)' if rule.regex else ''} → {rule.action} {rule.value} [{scope}]"
+        )
+    for raw in _config().rules:
+        typer.echo(f"  -   {raw['name']} (config): {raw['pattern']!r} → {raw['action']}")
+
+
+@rules_app.command("add")
+def rules_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A name to show on the articles it touches.")],
+    pattern: Annotated[str, typer.Option("--pattern", help="Words (any of) or a regex.")],
+    action: Annotated[str, typer.Option("--action", help="dismiss, tag, priority or assign.")],
+    value: Annotated[str, typer.Option("--value", help="The tag, priority or editor.")] = "",
+    field: Annotated[str, typer.Option("--field", help="any, title, body or byline.")] = "any",
+    regex: Annotated[bool, typer.Option("--regex", help="The pattern is a regex.")] = False,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Only for this source's URL.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Add a rule; it applies from the next ingest (or `workbench rules run`)."""
+    repo = _repo(_location(ctx, db), existing=True)
+    source_id = None
+    if source:
+        found = repo.source_by_url(source)
+        if found is None:
+            _fail(f"no source with URL {source}")
+        source_id = found.id
+    rule = repo.add_rule(
+        name, pattern, action, value=value, field=field, regex=regex, source_id=source_id
+    )
+    typer.echo(f"Added rule {rule.id}: {rule.name}.")
+
+
+@rules_app.command("run")
+def rules_run(ctx: typer.Context, db: DbOption = None) -> None:
+    """Apply the rules again to every stored article."""
+    from workbench.ingest.pipeline import rule_specs
+
+    repo = _repo(_location(ctx, db), existing=True)
+    changed = repo.apply_rules(rule_specs(repo, _config()))
+    typer.echo(f"Rules changed {changed} articles.")
+
+
 EXPORT_FORMATS = ("json",)
 
 
@@ -248,16 +495,24 @@ def export(
     if output is None:
         write_json(repo.engine, sys.stdout, editor=repo.editor)
         return
+    counts = _write_atomically(
+        output, lambda handle: write_json(repo.engine, handle, editor=repo.editor)
+    )
+    summary = ", ".join(f"{n} {key}" for key, n in counts.items())
+    typer.echo(f"Exported to {output}: {summary}.", err=True)
+
+
+def _write_atomically(output: Path, write):  # type: ignore[no-untyped-def]
+    """Write beside the target and rename, so a failed write never leaves half a file."""
     output = output.expanduser()
     if output.is_dir():
         _fail(f"cannot write {output}: it is a directory")
     if not output.parent.exists():
         _fail(f"cannot write {output}: folder {output.parent} does not exist")
-    # Write beside the target and rename, so a failed export never leaves half a file.
     fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            counts = write_json(repo.engine, handle, editor=repo.editor)
+            result = write(handle)
         # mkstemp makes the file private; an export is for colleagues, so use the umask
         umask = os.umask(0)
         os.umask(umask)
@@ -266,8 +521,7 @@ def export(
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    summary = ", ".join(f"{n} {key}" for key, n in counts.items())
-    typer.echo(f"Exported to {output}: {summary}.", err=True)
+    return result
 
 
 def _one_line(exc: BaseException) -> str | None:

@@ -49,12 +49,32 @@ def login_name() -> str:
 
 
 @dataclass(frozen=True)
+class IngestSettings:
+    """How ingest fetches and when it calls two articles the same story."""
+
+    timeout: float = 20.0  # seconds per connect/read
+    max_mb: float = 10.0  # a larger response is aborted
+    per_host: int = 2  # politeness: requests to one host at once
+    #: near-duplicates across outlets (rapidfuzz token-set ratio on title + lead, 0–100)
+    suggest_match: float = 82.0  # flag as a possible duplicate
+    same_story: float = 93.0  # flag as the same story
+    min_match_length: int = 60  # shorter title + lead is never compared
+
+
+#: Keys a [[rules]] entry may have, and which are required.
+RULE_KEYS = {"name", "pattern", "action", "value", "field", "regex", "source"}
+
+
+@dataclass(frozen=True)
 class Config:
     editor: str
     db: str | None = None
     #: binding id → comma-separated keys, as Textual's keymaps take them
     keymap: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    #: [[rules]] from the file, as written (checked for shape here, compiled at ingest)
+    rules: tuple[dict[str, object], ...] = ()
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -78,4 +98,46 @@ def load_config(path: Path | None = None) -> Config:
         isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()
     ):
         raise ConfigError(f"config {path}: [keymap] maps binding ids to key strings")
-    return Config(editor=editor, db=db, keymap=dict(keymap), path=path)
+    return Config(
+        editor=editor,
+        db=db,
+        keymap=dict(keymap),
+        path=path,
+        ingest=_ingest_settings(data.get("ingest", {}), path),
+        rules=_rules(data.get("rules", []), path),
+    )
+
+
+def _ingest_settings(raw: object, path: Path) -> IngestSettings:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config {path}: [ingest] must be a table")
+    defaults = IngestSettings()
+    values: dict[str, float | int] = {}
+    for key, value in raw.items():
+        if not hasattr(defaults, key):
+            raise ConfigError(f"config {path}: [ingest] has no setting {key!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"config {path}: [ingest] {key} must be a positive number")
+        values[key] = type(getattr(defaults, key))(value)
+    settings = IngestSettings(**values)  # type: ignore[arg-type]
+    if settings.suggest_match > settings.same_story:
+        raise ConfigError(f"config {path}: [ingest] suggest_match must not exceed same_story")
+    return settings
+
+
+def _rules(raw: object, path: Path) -> tuple[dict[str, object], ...]:
+    if not isinstance(raw, list):
+        raise ConfigError(f"config {path}: rules must be a list of [[rules]] tables")
+    rules = []
+    for n, rule in enumerate(raw, start=1):
+        if not isinstance(rule, dict):
+            raise ConfigError(f"config {path}: rule {n} must be a table")
+        unknown = set(rule) - RULE_KEYS
+        missing = {"name", "pattern", "action"} - set(rule)
+        if unknown or missing:
+            problem = (
+                f"unknown key {sorted(unknown)[0]!r}" if unknown else f"needs {sorted(missing)}"
+            )
+            raise ConfigError(f"config {path}: rule {n} {problem}")
+        rules.append(dict(rule))
+    return tuple(rules)

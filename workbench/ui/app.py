@@ -40,6 +40,7 @@ from workbench.ui.virtual_list import VirtualList
 
 if TYPE_CHECKING:
     from db.repo import Repo
+    from workbench.config import Config
 
 PANES: tuple[type[Pane], ...] = (FeedPane, StatementsPane, PositionsPane, TimelinePane)
 #: Below this size the panes are shown one at a time (80×24 over SSH).
@@ -214,6 +215,7 @@ class WorkbenchApp(App[None]):
         db_label: str = "",
         keymap: dict[str, str] | None = None,
         live: bool = True,
+        config: Config | None = None,
     ) -> None:
         """Give an open ``repo``, or an ``opener`` that opens the desk in a worker."""
         super().__init__()
@@ -221,7 +223,9 @@ class WorkbenchApp(App[None]):
             raise ValueError("give either repo or opener")
         self.repo: Repo | None = repo
         self._opener = opener
-        self.keymap = dict(keymap or {})
+        #: the editor's settings (ingest thresholds, config-file rules); None in tests
+        self.config = config
+        self.keymap = dict(keymap if keymap is not None else (config.keymap if config else {}))
         self.live = live
         self.db_label = db_label
         #: Why the desk could not be opened; the CLI prints it after the app exits.
@@ -289,11 +293,15 @@ class WorkbenchApp(App[None]):
                 f"Unknown binding id {binding_id!r} in [keymap]; press ? for the list.",
                 title="Config",
                 severity="warning",
+                markup=False,
             )
 
     def on_live_trouble(self, message: LiveTrouble) -> None:
         self.notify(
-            f"Live updates paused, retrying: {message.reason}", title="Live", severity="warning"
+            f"Live updates paused, retrying: {message.reason}",
+            title="Live",
+            severity="warning",
+            markup=False,
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -306,7 +314,10 @@ class WorkbenchApp(App[None]):
 
         error = message.error
         reason = (describe(error) if error else None) or f"{type(error).__name__}: {error}"
-        self.notify(f"Could not {message.what}: {reason}", title="Error", severity="error")
+        # Messages quote sources and rows: never let them be read as markup.
+        self.notify(
+            f"Could not {message.what}: {reason}", title="Error", severity="error", markup=False
+        )
 
     def on_unmount(self) -> None:
         self._stop_live.set()

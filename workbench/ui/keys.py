@@ -10,7 +10,7 @@ def binding_groups() -> list[tuple[str, list[tuple[type, Binding]]]]:
     from workbench.ui.app import MainScreen, WorkbenchApp
     from workbench.ui.panes.base import DetailView, Pane
     from workbench.ui.panes.feed import FeedPane
-    from workbench.ui.panes.positions import GridList
+    from workbench.ui.panes.positions import GridList, PositionsPane
     from workbench.ui.panes.statements import StatementsPane
     from workbench.ui.panes.timeline import TimelinePane
     from workbench.ui.virtual_list import VirtualList
@@ -30,7 +30,7 @@ def binding_groups() -> list[tuple[str, list[tuple[type, Binding]]]]:
         ("Reading (lower half)", own(DetailView, Pane)),
         ("Feed", own(FeedPane)),
         ("Statements", own(StatementsPane)),
-        ("Positions", own(GridList)),
+        ("Positions", own(GridList, PositionsPane)),
         ("Timeline", own(TimelinePane)),
     ]
     return [(title, bindings) for title, bindings in groups if bindings]

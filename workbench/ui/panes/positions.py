@@ -62,18 +62,23 @@ class GridList(VirtualList):
     def render_row(self, row: GridRow, width: int, selected: bool, index: int) -> Text:
         issue_w, cell_w = column_widths(width, len(self.columns))
         text = Text()
-        text.append(fit(row.title, issue_w - 1) + " ", style="bold")
+        if row.review == "suggested":  # an issue read from an article's table
+            text.append(fit("? " + row.title, issue_w - 1) + " ", style="bold italic yellow")
+        else:
+            text.append(fit(row.title, issue_w - 1) + " ", style="bold")
         for n, cell in enumerate(row.cells):
             if cell is None:
                 body, style = "—", "dim"
             else:
-                history = "↺" if cell.history > 1 else " "
+                # ↺ history; ? a suggestion waits for review (a/d in this pane)
+                mark = "?" if cell.suggested else ("↺" if cell.history > 1 else " ")
+                summary = ("? " if cell.tentative else "") + cell.summary
                 if cell_w >= 18:  # room for the as-of date; narrower grids show it below
                     as_of = cell.as_of.strftime("%d %b") if cell.as_of else "   ?  "
-                    body = f"{fit(cell.summary, cell_w - 9)} {history}{as_of}"
+                    body = f"{fit(summary, cell_w - 9)} {mark}{as_of}"
                 else:
-                    body = f"{fit(cell.summary, cell_w - 2)}{history}"
-                style = ""
+                    body = f"{fit(summary, cell_w - 2)}{mark}"
+                style = "italic yellow" if cell.tentative else ""
             if selected and n == self.column:
                 style += " reverse"
             text.append(f"{body[: cell_w - 1]:<{cell_w - 1}}", style=style.strip())
@@ -133,6 +138,37 @@ class PositionsPane(Pane):
             self.load_view()  # a new actor column may have appeared
         else:
             self.list.reload()
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "review('accepted')", "Accept", id="positions.accept"),
+        Binding("d", "review('dismissed')", "Dismiss", id="positions.dismiss"),
+    ]
+
+    def action_review(self, decision: str) -> None:
+        """Accept or dismiss what waits in the highlighted cell (or the issue row itself)."""
+        grid = self.query_one(GridList)
+        row: GridRow | None = grid.current
+        if row is None or not grid.columns:
+            return
+        actor = grid.columns[min(grid.column, len(grid.columns) - 1)]
+        verb = "accept" if decision == "accepted" else "dismiss"
+
+        def work() -> None:
+            pending = [
+                e.position
+                for e in self.repo.position_history(row.id, actor.id)
+                if e.position.review == "suggested"
+            ]
+            if pending:
+                self.repo.review("position", pending[0].id, decision)  # type: ignore[arg-type]
+            elif row.review == "suggested":
+                self.repo.review("issue", row.id, decision)
+            else:
+                self.app.call_from_thread(
+                    self.notify, "Nothing here waits for review.", title="Positions", markup=False
+                )
+
+        self.write(work, f"{verb} the suggestion")
 
     def detail_identity(self, row: GridRow) -> object:
         return (row.key, self.query_one(GridList).column)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 
 from db.rows import PagedView, StatementRow
 from workbench.dates import format_short
@@ -39,6 +41,17 @@ class StatementsPane(Pane):
     TITLE = "Statements"
     NUMBER = 2
     WATCHES = frozenset({"statement", "link", "actor", "article", "issue"})
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "review('accepted')", "Accept", id="statements.accept"),
+        Binding("d", "review('dismissed')", "Dismiss", id="statements.dismiss"),
+    ]
+
+    def action_review(self, decision: str) -> None:
+        row: StatementRow | None = self.list.current
+        if row is not None:
+            self.review_row("statement", row.id, row.review, decision)
+
     DETAIL_HINT = "Highlight a statement to see its evidence and links."
 
     def make_list(self) -> VirtualList:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 
 from db.rows import PagedView, TimelineRow
 from workbench.dates import format_span
@@ -59,6 +61,17 @@ class TimelinePane(Pane):
     TITLE = "Timeline"
     NUMBER = 4
     WATCHES = frozenset({"event", "statement"})
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "review('accepted')", "Accept", id="timeline.accept"),
+        Binding("d", "review('dismissed')", "Dismiss", id="timeline.dismiss"),
+    ]
+
+    def action_review(self, decision: str) -> None:
+        row: TimelineRow | None = self.list.current
+        if row is not None:
+            self.review_row(row.kind, row.id, row.review, decision)
+
     DETAIL_HINT = "Highlight an event; Enter on a statement opens it in Statements."
 
     def make_list(self) -> VirtualList:

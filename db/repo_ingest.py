@@ -1,0 +1,624 @@
+"""Repository operations for incoming news: bulk ingest, triage, read state, fetch state,
+rules, and the suggestions read from articles' tables.
+
+A mixin of ``Repo`` (same transactions, same Change log) kept in its own module because
+ingest has a different shape from an editor's single-row edits: it writes hundreds of
+rows at once, so it uses Core inserts (an order of magnitude faster than one ORM object
+at a time) while still logging one Change row per article in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, insert, or_, tuple_
+from sqlmodel import col, select
+
+from db.clean import clean_value, strip_controls
+from db.models import (
+    Actor,
+    ActorAlias,
+    Article,
+    ArticleRead,
+    ArticleTable,
+    Change,
+    Event,
+    Issue,
+    Position,
+    Rule,
+    Source,
+    Triage,
+    normalise_name,
+)
+from db.tx import (
+    ValidationError,
+    _choice,
+    _json_value,
+    _Tx,
+    check_rule_pattern,
+    content_hash,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+#: The fields an ingest compares to decide whether a known article changed.
+_CONTENT_FIELDS = ("title", "text", "byline", "url", "published_at")
+
+
+@dataclass(frozen=True)
+class IncomingArticle:
+    """An article as the ingest pipeline hands it over (parsed, cleaned, ruled)."""
+
+    title: str
+    text: str
+    canonical_url: str | None = None
+    url: str | None = None
+    byline: str = ""
+    published_at: dt.datetime | None = None
+    guid: str | None = None
+    triage: str = Triage.NEW.value
+    tags: tuple[str, ...] = ()
+    priority: int = 0
+    assignee: str | None = None
+    rule_hits: tuple[str, ...] = ()
+
+
+@dataclass
+class IngestOutcome:
+    added: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    present: int = 0
+
+
+@dataclass(frozen=True)
+class TableFound:
+    """A table read from an article, with what it suggests (see workbench.ingest.tables)."""
+
+    start: int
+    end: int
+    kind: str
+    header: list[str]
+    rows: list[list[str]]
+    #: (issue, actor, summary) for a positions table
+    positions: list[tuple[str, str, str]] = field(default_factory=list)
+    #: (start, end, precision, title, said) for a dated table; start is never None here
+    events: list[tuple[dt.date, dt.date | None, str, str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A rule as matching needs it, from the database or from the config file."""
+
+    name: str
+    pattern: str
+    action: str
+    value: str = ""
+    field: str = "any"
+    regex: bool = False
+    source_id: int | None = None
+    source_url: str | None = None  # config rules name their source by URL
+
+    def compiled(self) -> re.Pattern[str]:
+        if self.regex:
+            return re.compile(self.pattern, re.IGNORECASE)
+        words = [re.escape(w) for w in self.pattern.split() if w]
+        return re.compile(r"\b(?:" + "|".join(words or ["(?!)"]) + r")\b", re.IGNORECASE)
+
+
+class IngestMixin:
+    """Ingest-side operations; ``Repo`` supplies ``_write``, ``read``, ``engine``, ``editor``."""
+
+    engine: Engine
+    editor: str
+
+    if TYPE_CHECKING:
+
+        def _write(self) -> AbstractContextManager[_Tx]: ...
+
+    # ------------------------------------------------------------------ articles in bulk
+
+    def ingest_articles(
+        self, source_id: int | None, items: Sequence[IncomingArticle]
+    ) -> IngestOutcome:
+        """Add new articles, update changed ones, count the rest: one transaction.
+
+        An article is known by its canonical URL, else its feed guid (within the source),
+        else its content hash. A known article whose content changed is updated in place,
+        so its statements stay attached to it.
+        """
+        outcome = IngestOutcome()
+        if not items:
+            return outcome
+        with self._write() as tx:
+            if source_id is not None:
+                tx.get(Source, source_id)
+            existing = _known_articles(tx, source_id, items)
+            now = tx.now
+            new_rows: list[dict[str, Any]] = []
+            seen: set[tuple[str, str]] = set()
+            for item in items:
+                text = strip_controls(item.text)
+                identity = _identity(item, text)
+                if identity in seen:
+                    outcome.present += 1  # the same article twice in one batch
+                    continue
+                seen.add(identity)
+                known = existing.get(identity)
+                if known is None:
+                    new_rows.append(_new_row(item, text, source_id, now))
+                    continue
+                changes = _content_changes(known, item, text)
+                if not changes:
+                    outcome.present += 1
+                    continue
+                tx.update(known, changes, None)
+                outcome.updated.append(int(known.id))  # type: ignore[arg-type]
+            if new_rows:
+                ids = tx.session.execute(insert(Article).returning(Article.id), new_rows).scalars()
+                outcome.added = list(ids)
+                tx.session.execute(
+                    insert(Change),
+                    [
+                        {
+                            "at": now,
+                            "editor": tx.editor,
+                            "txn": tx.txn,
+                            "op": "create",
+                            "entity": "article",
+                            "entity_id": article_id,
+                            "diff": _created_diff(row),
+                        }
+                        for article_id, row in zip(outcome.added, new_rows, strict=True)
+                    ],
+                )
+        return outcome
+
+    # ------------------------------------------------------------------ triage & reading
+
+    def mark_read(self, article_id: int, is_read: bool = True) -> None:
+        """Read state is this editor's own; it never moves the article's version."""
+        with self._write() as tx:
+            tx.get(Article, article_id)
+            row = tx.session.get(ArticleRead, (self.editor, article_id))
+            if (row is not None) == is_read:
+                return
+            if is_read:
+                tx.session.add(
+                    ArticleRead(editor=self.editor, article_id=article_id, read_at=tx.now)
+                )
+            else:
+                tx.session.delete(row)
+            tx.log(
+                "read" if is_read else "unread",
+                "article",
+                article_id,
+                {"read": [not is_read, is_read]},
+            )
+
+    def is_read(self, article_id: int) -> bool:
+        with self.read() as session:  # type: ignore[attr-defined]
+            return session.get(ArticleRead, (self.editor, article_id)) is not None
+
+    def set_starred(self, article_id: int, starred: bool) -> Article:
+        with self._write() as tx:
+            return tx.update(tx.get(Article, article_id), {"starred": starred}, None)
+
+    def assign(self, article_id: int, assignee: str | None) -> Article:
+        with self._write() as tx:
+            return tx.update(tx.get(Article, article_id), {"assignee": assignee or None}, None)
+
+    def set_triage(self, article_id: int, triage: str) -> Article:
+        value = _choice(triage, Triage, "triage")
+        with self._write() as tx:
+            return tx.update(tx.get(Article, article_id), {"triage": value}, None)
+
+    # ------------------------------------------------------------------ sources
+
+    def record_fetch(
+        self,
+        source_id: int,
+        *,
+        ok: bool,
+        http_status: int | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        warning: str | None = None,
+        error_kind: str | None = None,
+        error: str | None = None,
+    ) -> Source:
+        """What the last fetch of a source came to; a failure keeps the old validators."""
+        with self._write() as tx:
+            source = tx.get(Source, source_id)
+            values: dict[str, Any] = {"fetched_at": tx.now, "http_status": http_status}
+            if ok:
+                values.update(
+                    etag=etag or source.etag,
+                    last_modified=last_modified or source.last_modified,
+                    warning=warning,
+                    error_at=None,
+                    error_kind=None,
+                    error_message=None,
+                )
+            else:
+                values.update(error_at=tx.now, error_kind=error_kind, error_message=error)
+            return tx.update(source, values, None)
+
+    def source_by_url(self, url: str) -> Source | None:
+        with self.read() as session:  # type: ignore[attr-defined]
+            return session.exec(select(Source).where(Source.url == url)).first()
+
+    def sources(self, *, include_deleted: bool = False) -> list[Source]:
+        with self.read() as session:  # type: ignore[attr-defined]
+            query = select(Source).order_by(col(Source.name), col(Source.id))
+            if not include_deleted:
+                query = query.where(col(Source.deleted_at).is_(None))
+            return list(session.exec(query))
+
+    # ------------------------------------------------------------------ rules
+
+    def add_rule(
+        self,
+        name: str,
+        pattern: str,
+        action: str,
+        *,
+        value: str = "",
+        field: str = "any",
+        regex: bool = False,
+        source_id: int | None = None,
+    ) -> Rule:
+        with self._write() as tx:  # check_row validates the pattern, action and value
+            return tx.insert(
+                Rule(
+                    name=" ".join(name.split()),
+                    pattern=pattern,
+                    action=action,
+                    value=value,
+                    field=field,
+                    regex=regex,
+                    source_id=source_id,
+                )
+            )
+
+    def rules(self) -> list[Rule]:
+        with self.read() as session:  # type: ignore[attr-defined]
+            return list(
+                session.exec(
+                    select(Rule).where(col(Rule.deleted_at).is_(None)).order_by(col(Rule.id))
+                )
+            )
+
+    def apply_rules(
+        self, specs: Sequence[RuleSpec], *, article_ids: Sequence[int] | None = None
+    ) -> int:
+        """Re-run rules over stored articles (all, or the given ones), in batches; returns
+        how many articles changed. Each change is an ordinary logged update."""
+        changed = 0
+        for batch in self._article_batches(article_ids):
+            with self._write() as tx:
+                for article in batch:
+                    version = article.version
+                    tx.update(article, ruled_values(specs, article, article.source_id), None)
+                    changed += article.version != version
+        return changed
+
+    def _article_batches(self, article_ids: Sequence[int] | None) -> Iterator[list[Article]]:
+        last = 0
+        while True:
+            with self.read() as session:  # type: ignore[attr-defined]
+                query = (
+                    select(Article)
+                    .where(col(Article.id) > last, col(Article.deleted_at).is_(None))
+                    .order_by(col(Article.id))
+                    .limit(500)
+                )
+                if article_ids is not None:
+                    query = query.where(col(Article.id).in_(article_ids))
+                batch = list(session.exec(query))
+            if not batch:
+                return
+            yield batch
+            last = int(batch[-1].id)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ tables → suggestions
+
+    def store_tables(self, article_id: int, tables: Sequence[TableFound]) -> None:
+        """Keep an article's tables and turn them into suggested issues, actors, positions
+        and events. Re-reading an article replaces what is still only a suggestion; what
+        an editor accepted or dismissed stays."""
+        with self._write() as tx:
+            article = tx.get(Article, article_id)
+            tx.session.execute(
+                delete(ArticleTable).where(col(ArticleTable.article_id) == article_id)
+            )
+            for model in (Position, Event):
+                for row in tx.session.exec(
+                    select(model).where(
+                        model.article_id == article_id,  # type: ignore[attr-defined]
+                        model.review == "suggested",  # type: ignore[attr-defined]
+                        col(model.deleted_at).is_(None),  # type: ignore[attr-defined]
+                    )
+                ):
+                    tx.update(row, {"deleted_at": tx.now}, None, op="delete")
+            as_of = (article.published_at or article.sort_at).date()
+            for table in tables:
+                tx.session.add(
+                    ArticleTable(
+                        article_id=article_id,
+                        start=table.start,
+                        end=table.end,
+                        kind=table.kind,
+                        header=clean_value(table.header),
+                        rows=clean_value(table.rows),
+                    )
+                )
+                for issue_title, actor_name, summary in table.positions:
+                    issue = _find_or_suggest_issue(tx, issue_title)
+                    actor = _find_or_suggest_actor(tx, actor_name)
+                    tx.insert(
+                        Position(
+                            issue_id=issue.id,  # type: ignore[arg-type]
+                            actor_id=actor.id,  # type: ignore[arg-type]
+                            summary=" ".join(summary.split())[:300],
+                            as_of=as_of,
+                            review="suggested",
+                            article_id=article_id,
+                        )
+                    )
+                for start, end, precision, title, said in table.events:
+                    description = f"What was said: {said}" if said else ""
+                    tx.insert(
+                        Event(
+                            title=" ".join(title.split())[:200] or "(untitled)",
+                            date=start,
+                            date_end=end if end and end >= start else None,
+                            precision=precision if precision != "unknown" else "approximate",
+                            description=description,
+                            review="suggested",
+                            article_id=article_id,
+                        )
+                    )
+
+    def article_tables(self, article_id: int) -> list[ArticleTable]:
+        with self.read() as session:  # type: ignore[attr-defined]
+            return list(
+                session.exec(
+                    select(ArticleTable)
+                    .where(ArticleTable.article_id == article_id)
+                    .order_by(col(ArticleTable.start))
+                )
+            )
+
+    def review(self, entity: str, entity_id: int, decision: str) -> None:
+        """Accept or dismiss a suggestion; accepting a position or event also accepts the
+        issue and actor it brought along."""
+        if decision not in ("accepted", "dismissed"):
+            raise ValidationError("a suggestion is accepted or dismissed")
+        from db.tx import _model
+
+        model = _model(entity)
+        if not hasattr(model, "review"):
+            raise ValidationError(f"{entity} rows are not reviewed")
+        with self._write() as tx:
+            row = tx.get(model, entity_id)
+            tx.update(row, {"review": decision}, None)
+            if decision == "accepted" and isinstance(row, Position):
+                for ref_model, ref_id in ((Issue, row.issue_id), (Actor, row.actor_id)):
+                    ref = tx.get(ref_model, ref_id)
+                    if ref.review == "suggested":  # type: ignore[attr-defined]
+                        tx.update(ref, {"review": "accepted"}, None)
+
+    # ------------------------------------------------------------------ near-duplicates
+
+    def recent_for_matching(
+        self, around: dt.datetime, *, days: int = 3, limit: int = 5000
+    ) -> list[tuple[int, int | None, str]]:
+        """(id, source id, title + lead) of articles published near ``around``: the
+        candidates a new article is compared with."""
+        low, high = around - dt.timedelta(days=days), around + dt.timedelta(days=days)
+        with self.read() as session:  # type: ignore[attr-defined]
+            rows = session.exec(
+                select(Article.id, Article.source_id, Article.title, Article.text)
+                .where(
+                    col(Article.sort_at) >= low,
+                    col(Article.sort_at) <= high,
+                    col(Article.deleted_at).is_(None),
+                    col(Article.duplicate_of).is_(None),
+                )
+                .order_by(col(Article.sort_at).desc())
+                .limit(limit)
+            ).all()
+        return [(i, s, f"{t} {x[:400]}") for i, s, t, x in rows]  # type: ignore[misc]
+
+    def flag_duplicates(self, matches: Sequence[tuple[int, int, str, float]]) -> None:
+        """Record (article, of, kind, score) near-duplicate flags; never deletes anything."""
+        if not matches:
+            return
+        with self._write() as tx:
+            for article_id, of_id, kind, score in matches:
+                article = tx.get(Article, article_id)
+                tx.update(
+                    article,
+                    {"duplicate_of": of_id, "match_kind": kind, "match_score": round(score, 1)},
+                    None,
+                )
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def ruled_values(specs: Sequence[RuleSpec], article: Any, source_id: int | None) -> dict[str, Any]:
+    """What the rules make of an article: triage, tags, priority, assignee, and which
+    rules touched it. Rules add to what is there; they never clear an editor's triage."""
+    triage = article.triage
+    tags = list(article.tags or [])
+    priority = article.priority or 0
+    assignee = article.assignee
+    hits: list[str] = []
+    fields = {
+        "title": article.title or "",
+        "body": article.text or "",
+        "byline": article.byline or "",
+    }
+    for spec in specs:
+        if spec.source_id is not None and spec.source_id != source_id:
+            continue
+        haystacks = fields.values() if spec.field == "any" else [fields[spec.field]]
+        pattern = spec.compiled()
+        if not any(pattern.search(text) for text in haystacks):
+            continue
+        hits.append(spec.name)
+        if spec.action == "dismiss" and triage == "new":
+            triage = "not_relevant"
+        elif spec.action == "tag" and spec.value not in tags:
+            tags.append(spec.value)
+        elif spec.action == "priority":
+            priority = max(priority, int(spec.value or 0))
+        elif spec.action == "assign" and not assignee:
+            assignee = spec.value
+    return {
+        "triage": triage,
+        "tags": tags,
+        "priority": priority,
+        "assignee": assignee,
+        "rule_hits": sorted(set(hits) | set(getattr(article, "rule_hits", []) or [])),
+    }
+
+
+def _identity(item: IncomingArticle, text: str) -> tuple[str, str]:
+    if item.canonical_url:
+        return ("url", item.canonical_url)
+    if item.guid:
+        return ("guid", item.guid)
+    return ("hash", content_hash(text))
+
+
+def _known_articles(
+    tx: _Tx, source_id: int | None, items: Sequence[IncomingArticle]
+) -> dict[tuple[str, str], Article]:
+    urls = {i.canonical_url for i in items if i.canonical_url}
+    guids = {i.guid for i in items if i.guid and not i.canonical_url}
+    hashes = {
+        content_hash(strip_controls(i.text)) for i in items if not i.canonical_url and not i.guid
+    }
+    conditions = []
+    if urls:
+        conditions.append(col(Article.canonical_url).in_(urls))
+    if guids:
+        conditions.append(
+            tuple_(Article.source_id, Article.guid).in_([(source_id, g) for g in guids])
+            if source_id is not None
+            else col(Article.guid).in_(guids)
+        )
+    if hashes:
+        conditions.append(col(Article.content_hash).in_(hashes))
+    known: dict[tuple[str, str], Article] = {}
+    if not conditions:
+        return known
+    for article in tx.session.exec(select(Article).where(or_(*conditions))):
+        if article.canonical_url in urls:
+            known[("url", article.canonical_url)] = article  # type: ignore[index]
+        if article.guid in guids:
+            known[("guid", article.guid)] = article  # type: ignore[index]
+        if article.content_hash in hashes:
+            known[("hash", article.content_hash)] = article  # type: ignore[index]
+    return known
+
+
+def _content_changes(known: Article, item: IncomingArticle, text: str) -> dict[str, Any]:
+    incoming = {
+        "title": strip_controls(item.title),
+        "text": text,
+        "byline": strip_controls(item.byline),
+        "url": item.url or known.url,
+        "published_at": item.published_at or known.published_at,
+    }
+    return {f: incoming[f] for f in _CONTENT_FIELDS if incoming[f] != getattr(known, f)}
+
+
+def _new_row(
+    item: IncomingArticle, text: str, source_id: int | None, now: dt.datetime
+) -> dict[str, Any]:
+    return {
+        "source_id": source_id,
+        "url": item.url,
+        "canonical_url": item.canonical_url,
+        "guid": item.guid,
+        "title": strip_controls(item.title),
+        "byline": strip_controls(item.byline),
+        "published_at": item.published_at,
+        "fetched_at": now,
+        "sort_at": item.published_at or now,
+        "text": text,
+        "content_hash": content_hash(text),
+        "triage": _choice(item.triage, Triage, "triage"),
+        "starred": False,
+        "assignee": item.assignee,
+        "priority": item.priority,
+        "tags": clean_value(list(item.tags)),
+        "rule_hits": list(item.rule_hits),
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+
+
+def _created_diff(row: dict[str, Any]) -> dict[str, Any]:
+    skip = {"created_at", "updated_at", "version", "fetched_at"}
+    return {
+        k: [None, _json_value(v)]
+        for k, v in row.items()
+        if k not in skip and v not in (None, "", [], False, 0)
+    }
+
+
+def _find_or_suggest_issue(tx: _Tx, title: str) -> Issue:
+    title = " ".join(strip_controls(title).split())[:200]
+    found = (
+        tx.session.exec(
+            select(Issue).where(
+                Issue.title == title,  # exact first (indexed), then case-insensitively
+                col(Issue.deleted_at).is_(None),
+            )
+        ).first()
+        or tx.session.exec(
+            select(Issue).where(
+                col(Issue.title).ilike(title.replace("%", r"\%").replace("_", r"\_"), escape="\\"),
+                col(Issue.deleted_at).is_(None),
+            )
+        ).first()
+    )
+    return found or tx.insert(Issue(title=title or "(untitled issue)", review="suggested"))
+
+
+def _find_or_suggest_actor(tx: _Tx, name: str) -> Actor:
+    name = " ".join(strip_controls(name).split())[:200]
+    found = tx.session.exec(
+        select(Actor)
+        .join(ActorAlias, col(ActorAlias.actor_id) == col(Actor.id))
+        .where(ActorAlias.norm == normalise_name(name), col(Actor.deleted_at).is_(None))
+    ).first()
+    if found is not None:
+        return found
+    actor = tx.insert(
+        Actor(name=name, kind="government", review="suggested"), extra={"aliases": [name]}
+    )
+    tx.session.add(ActorAlias(actor_id=actor.id, alias=name, norm=normalise_name(name)))  # type: ignore[arg-type]
+    return actor
+
+
+__all__ = [
+    "IncomingArticle",
+    "IngestMixin",
+    "IngestOutcome",
+    "RuleSpec",
+    "TableFound",
+    "check_rule_pattern",
+    "ruled_values",
+]

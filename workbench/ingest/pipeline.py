@@ -1,0 +1,527 @@
+"""The ingest pipeline: sources → fetch → parse → rules → store → tables → near-duplicates.
+
+One function per entry point (``fetch_feeds`` for subscribed feeds, ``ingest_targets`` for
+paths and URLs given by hand), both returning an ``IngestReport``. A failure is recorded
+against the source it came from (and on the Source row, for feeds) and the batch goes on:
+one broken feed never costs the desk the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from db.models import Source
+from db.repo import Repo, RepoError
+from db.repo_ingest import IncomingArticle, RuleSpec, TableFound, check_rule_pattern, ruled_values
+from workbench.config import Config, IngestSettings
+from workbench.ingest.types import FetchRequest, FetchResult, ParsedArticle, ParsedDocument
+
+#: File types ``ingest`` reads from a folder; anything else in it is skipped, not an error.
+FILE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".xml", ".rss", ".atom"}
+#: A local file larger than this is refused, like an over-size download.
+MAX_FILE_MB = 10.0
+
+Progress = Callable[[int, int, str], None]  # (done, total, what just finished)
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    present: int = 0
+    updated: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
+    #: sources that worked (fetched or read), to tell "all failed" from "some failed"
+    succeeded: int = 0
+
+    def fail(self, source: str, error: str) -> None:
+        self.failed.append({"source": source, "error": error})
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "present": self.present,
+            "updated": self.updated,
+            "failed": self.failed,
+            "warnings": self.warnings,
+        }
+
+    @property
+    def exit_code(self) -> int:
+        """0 when at least one source worked (or there was nothing to do), 1 when all failed."""
+        return 1 if self.failed and not self.succeeded else 0
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.added} added",
+            f"{self.present} already present",
+            f"{self.updated} updated",
+        ]
+        parts.append(f"{len(self.failed)} failed")
+        return ", ".join(parts)
+
+
+# ---------------------------------------------------------------------- rules
+
+
+def rule_specs(repo: Repo, config: Config | None) -> list[RuleSpec]:
+    """The desk's rules (database) and the editor's (config file), enabled ones only."""
+    specs = [
+        RuleSpec(r.name, r.pattern, r.action, r.value, r.field, r.regex, r.source_id)
+        for r in repo.rules()
+        if r.enabled
+    ]
+    for raw in config.rules if config else ():
+        source_url = raw.get("source")
+        source = repo.source_by_url(str(source_url)) if source_url else None
+        pattern, regex = str(raw["pattern"]), bool(raw.get("regex", False))
+        check_rule_pattern(pattern, regex)
+        specs.append(
+            RuleSpec(
+                name=f"{raw['name']} (config)",
+                pattern=pattern,
+                action=str(raw["action"]),
+                value=str(raw.get("value", "")),
+                field=str(raw.get("field", "any")),
+                regex=regex,
+                source_id=source.id if source else None,
+                source_url=str(source_url) if source_url else None,
+            )
+        )
+    # A config rule for a source this desk does not have matches nothing.
+    return [s for s in specs if not (s.source_url and s.source_id is None)]
+
+
+# ---------------------------------------------------------------------- storing
+
+
+def _incoming(
+    article: ParsedArticle, specs: Sequence[RuleSpec], source_id: int | None
+) -> IncomingArticle:
+    from workbench.ingest.urls import canonical_url
+
+    canonical = canonical_url(article.url) if article.url else None
+    draft = _Draft(article.title, article.text, article.byline)
+    ruled = ruled_values(specs, draft, source_id) if specs else {}
+    return IncomingArticle(
+        title=article.title,
+        text=article.text,
+        canonical_url=canonical,
+        url=article.url,
+        byline=article.byline,
+        published_at=article.published_at,
+        guid=article.guid,
+        triage=ruled.get("triage", "new"),
+        tags=tuple(ruled.get("tags", ())),
+        priority=ruled.get("priority", 0),
+        assignee=ruled.get("assignee"),
+        rule_hits=tuple(ruled.get("rule_hits", ())),
+    )
+
+
+@dataclass
+class _Draft:
+    """The fields rules look at, for an article not stored yet."""
+
+    title: str
+    text: str
+    byline: str
+    triage: str = "new"
+    tags: list[str] = field(default_factory=list)
+    priority: int = 0
+    assignee: str | None = None
+    rule_hits: list[str] = field(default_factory=list)
+
+
+def store_document(
+    repo: Repo,
+    source_id: int | None,
+    document: ParsedDocument,
+    *,
+    specs: Sequence[RuleSpec] = (),
+    settings: IngestSettings | None = None,
+) -> tuple[int, int, int]:
+    """Store what a document held; returns (added, present, updated)."""
+    items = [_incoming(a, specs, source_id) for a in document.articles]
+    outcome = repo.ingest_articles(source_id, items)
+    for article_id in [*outcome.added, *outcome.updated]:
+        _read_tables(repo, article_id)
+    if outcome.added:
+        flag_near_duplicates(repo, outcome.added, settings or IngestSettings())
+    return len(outcome.added), outcome.present, len(outcome.updated)
+
+
+def _read_tables(repo: Repo, article_id: int) -> None:
+    from workbench.ingest.tables import event_candidates, find_tables, position_candidates
+
+    detail = repo.article_detail(article_id)
+    if detail is None or "|" not in detail.text:
+        return
+    reference = (detail.published_at or dt.datetime.now(dt.UTC)).date()
+    found = []
+    for table in find_tables(detail.text):
+        positions = [
+            (c.issue, c.actor, c.summary)
+            for c in (position_candidates(table) if table.kind == "positions" else [])
+        ]
+        events = [
+            (c.start, c.end, c.precision, c.title or c.said, c.said)
+            for c in (event_candidates(table, reference=reference) if table.kind == "dated" else [])
+            if c.start is not None
+        ]
+        found.append(
+            TableFound(
+                table.start, table.end, table.kind, table.header, table.rows, positions, events
+            )  # type: ignore[arg-type]
+        )
+    if found:
+        repo.store_tables(article_id, found)
+
+
+def flag_near_duplicates(repo: Repo, article_ids: Iterable[int], settings: IngestSettings) -> int:
+    """Flag new articles that tell the same story as another outlet's; nothing is dropped.
+
+    Candidates are articles published within a few days; the score is rapidfuzz's
+    token-set ratio on title and lead, which ignores word order and the extra words one
+    outlet adds. Two thresholds: a possible match, and the same story.
+    """
+    from rapidfuzz import fuzz, process
+
+    matches = []
+    for article_id in article_ids:
+        article = repo.get("article", article_id)
+        if article is None:
+            continue
+        mine = f"{article.title} {article.text[:400]}"  # type: ignore[attr-defined]
+        if len(mine.strip()) < settings.min_match_length:
+            continue
+        candidates = {
+            cid: text
+            for cid, source_id, text in repo.recent_for_matching(article.sort_at)  # type: ignore[attr-defined]
+            if cid != article_id
+            and source_id != article.source_id  # type: ignore[attr-defined]
+            and len(text.strip()) >= settings.min_match_length
+        }
+        best = process.extractOne(
+            mine, candidates, scorer=fuzz.token_set_ratio, score_cutoff=settings.suggest_match
+        )
+        if best is None:
+            continue
+        _text, score, other_id = best
+        kind = "same" if score >= settings.same_story else "possible"
+        matches.append((article_id, int(other_id), kind, float(score)))
+    repo.flag_duplicates(matches)
+    return len(matches)
+
+
+# ---------------------------------------------------------------------- feeds
+
+
+def fetch_feeds(
+    repo: Repo,
+    config: Config,
+    *,
+    sources: Sequence[Source] | None = None,
+    progress: Progress | None = None,
+    transport: Any = None,
+) -> IngestReport:
+    """Fetch every subscribed feed (or the given ones) concurrently and store what is new."""
+    from workbench.ingest.fetch import FetchSettings, fetch_all_sync
+
+    feeds = [
+        s
+        for s in (sources if sources is not None else repo.sources())
+        if s.url and s.kind == "feed"
+    ]
+    report = IngestReport()
+    requests = [FetchRequest(s.url, s.id, s.etag, s.last_modified) for s in feeds if s.url]
+    by_id = {s.id: s for s in feeds}
+    specs = rule_specs(repo, config)
+    settings = config.ingest
+    done = 0
+
+    def finished(result: FetchResult) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(requests), result.request.url)
+
+    results = fetch_all_sync(
+        requests, _fetch_settings(settings, FetchSettings), on_result=finished, transport=transport
+    )
+    for result in results:
+        source = by_id[result.request.key]  # type: ignore[index]
+        _store_fetched(repo, source, result, report, specs, settings)
+    return report
+
+
+def _fetch_settings(settings: IngestSettings, factory: Any) -> Any:
+    return factory(
+        timeout=settings.timeout,
+        max_bytes=int(settings.max_mb * 1024 * 1024),
+        per_host=settings.per_host,
+    )
+
+
+def _store_fetched(
+    repo: Repo,
+    source: Source,
+    result: FetchResult,
+    report: IngestReport,
+    specs: Sequence[RuleSpec],
+    settings: IngestSettings,
+) -> None:
+    from workbench.ingest.parse import ParseError, parse_feed
+
+    label = source.url or source.name
+    if not result.ok:
+        report.fail(label, result.error or "failed")
+        repo.record_fetch(
+            source.id,  # type: ignore[arg-type]
+            ok=False,
+            http_status=result.status,
+            error_kind=result.error_kind,
+            error=result.error,
+        )
+        return
+    if result.not_modified:
+        report.succeeded += 1
+        repo.record_fetch(source.id, ok=True, http_status=304)  # type: ignore[arg-type]
+        return
+    try:
+        document = parse_feed(result.body or b"", url=result.final_url, charset=result.charset)
+    except ParseError as exc:
+        report.fail(label, str(exc))
+        repo.record_fetch(
+            source.id,
+            ok=False,
+            http_status=result.status,
+            error_kind="parse",
+            error=str(exc),  # type: ignore[arg-type]
+        )
+        return
+    warning = "; ".join(document.warnings) or None
+    if warning:
+        report.warnings.append({"source": label, "warning": warning})
+    try:
+        added, present, updated = store_document(
+            repo, source.id, document, specs=specs, settings=settings
+        )
+        if document.title and source.url and source.name == urlsplit(source.url).netloc:
+            # added without a name: take the feed's own title once it is known
+            repo.update("source", source.id, None, name=document.title)  # type: ignore[arg-type]
+    except RepoError as exc:
+        report.fail(label, f"{label}: could not store: {exc}")
+        return
+    report.added += added
+    report.present += present
+    report.updated += updated
+    report.succeeded += 1
+    repo.record_fetch(
+        source.id,  # type: ignore[arg-type]
+        ok=True,
+        http_status=result.status,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        warning=warning,
+    )
+
+
+# ---------------------------------------------------------------------- paths and URLs
+
+
+def expand_targets(targets: Sequence[str]) -> tuple[list[str], list[Path], list[dict[str, str]]]:
+    """URLs, files (folders walked, in name order) and problems with the targets themselves."""
+    urls: list[str] = []
+    files: list[Path] = []
+    problems: list[dict[str, str]] = []
+    for target in targets:
+        if "://" in target:
+            scheme = urlsplit(target).scheme.lower()
+            if scheme in ("http", "https"):
+                urls.append(target)
+            else:
+                problems.append({"source": target, "error": f"{target}: only http(s) URLs"})
+            continue
+        path = Path(target).expanduser()
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FILE_SUFFIXES
+            )
+            if not found:
+                problems.append({"source": target, "error": f"{target}: no article files"})
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append({"source": target, "error": f"{target}: no such file or folder"})
+    return urls, files, problems
+
+
+def ingest_targets(
+    repo: Repo,
+    config: Config,
+    targets: Sequence[str],
+    *,
+    progress: Progress | None = None,
+    transport: Any = None,
+) -> IngestReport:
+    """Ingest files, folders and http(s) URLs of pages or feeds."""
+    urls, files, problems = expand_targets(targets)
+    report = IngestReport(failed=list(problems))
+    specs = rule_specs(repo, config)
+    total = len(urls) + len(files)
+    done = 0
+
+    def step(what: str) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total, what)
+
+    for path in files:
+        _ingest_file(repo, path, report, specs, config.ingest)
+        step(str(path))
+    if urls:
+        _ingest_urls(repo, config, urls, report, specs, step, transport)
+    return report
+
+
+def _ingest_file(
+    repo: Repo,
+    path: Path,
+    report: IngestReport,
+    specs: Sequence[RuleSpec],
+    settings: IngestSettings,
+) -> None:
+    from workbench.ingest.parse import ParseError, parse_document
+
+    label = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_MB * 1024 * 1024:
+            report.fail(label, f"{label}: larger than {MAX_FILE_MB:g} MB")
+            return
+        body = path.read_bytes()
+        document = parse_document(body, name=path.name)
+    except OSError as exc:
+        report.fail(label, f"{label}: {exc.strerror or exc}")
+        return
+    except ParseError as exc:
+        report.fail(label, str(exc))
+        return
+    _store_local(repo, path, document, report, specs, settings)
+
+
+def _store_local(
+    repo: Repo,
+    path: Path,
+    document: ParsedDocument,
+    report: IngestReport,
+    specs: Sequence[RuleSpec],
+    settings: IngestSettings,
+) -> None:
+    """Files keep their identity by path (a re-read edited file updates its article); a
+    local feed file becomes a source of its own, named by the feed."""
+    resolved = path.resolve()
+    if document.kind == "feed":
+        source = _source(repo, f"file://{resolved}", document.title or path.stem, "feed")
+        articles = document.articles
+    else:
+        folder = resolved.parent
+        source = _source(repo, f"file://{folder}/", folder.name or str(folder), "file")
+        articles = [
+            ParsedArticle(
+                title=a.title,
+                text=a.text,
+                url=a.url or f"file://{resolved}",
+                byline=a.byline,
+                published_at=a.published_at,
+                guid=a.guid,
+            )
+            for a in document.articles
+        ]
+    label = str(path)
+    for warning in document.warnings:
+        report.warnings.append({"source": label, "warning": warning})
+    try:
+        added, present, updated = store_document(
+            repo,
+            source.id,
+            ParsedDocument(document.kind, articles, document.title, document.warnings),
+            specs=specs,
+            settings=settings,
+        )
+    except RepoError as exc:
+        report.fail(label, f"{label}: could not store: {exc}")
+        return
+    report.added += added
+    report.present += present
+    report.updated += updated
+    report.succeeded += 1
+
+
+def _source(repo: Repo, url: str, name: str, kind: str) -> Source:
+    existing = repo.source_by_url(url)
+    if existing is not None:
+        return existing
+    return repo.add_source(name or url, url, kind)
+
+
+def _ingest_urls(
+    repo: Repo,
+    config: Config,
+    urls: Sequence[str],
+    report: IngestReport,
+    specs: Sequence[RuleSpec],
+    step: Callable[[str], None],
+    transport: Any,
+) -> None:
+    from workbench.ingest.fetch import FetchSettings, fetch_all_sync
+    from workbench.ingest.parse import ParseError, parse_document
+
+    requests = [FetchRequest(url, n) for n, url in enumerate(urls)]
+    results = fetch_all_sync(
+        requests,
+        _fetch_settings(config.ingest, FetchSettings),
+        on_result=lambda r: step(r.request.url),
+        transport=transport,
+    )
+    for result in results:
+        url = result.request.url
+        if not result.ok:
+            report.fail(url, result.error or f"{url}: failed")
+            continue
+        try:
+            document = parse_document(
+                result.body or b"",
+                content_type=result.content_type,
+                charset=result.charset,
+                url=result.final_url,
+            )
+        except ParseError as exc:
+            report.fail(url, str(exc))
+            continue
+        if document.kind == "feed":  # a feed given by URL is subscribed, then stored
+            source = _source(repo, url, document.title or urlsplit(url).netloc, "feed")
+        else:
+            host = urlsplit(result.final_url).netloc.lower()
+            source = _source(repo, f"https://{host}/", host, "page")
+        for warning in document.warnings:
+            report.warnings.append({"source": url, "warning": warning})
+        try:
+            added, present, updated = store_document(
+                repo, source.id, document, specs=specs, settings=config.ingest
+            )
+        except RepoError as exc:
+            report.fail(url, f"{url}: could not store: {exc}")
+            continue
+        report.added += added
+        report.present += present
+        report.updated += updated
+        report.succeeded += 1
