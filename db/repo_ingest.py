@@ -74,6 +74,9 @@ class IngestOutcome:
     added: list[int] = field(default_factory=list)
     updated: list[int] = field(default_factory=list)
     present: int = 0
+    #: what was stored for each added or updated id, so the pipeline can read tables and
+    #: compare stories without reading the articles back
+    stored: dict[int, IncomingArticle] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ class IngestMixin:
             existing = _known_articles(tx, source_id, items)
             now = tx.now
             new_rows: list[dict[str, Any]] = []
+            new_items: list[IncomingArticle] = []
             seen: set[tuple[str, str]] = set()
             for item in items:
                 text = strip_controls(item.text)
@@ -152,6 +156,7 @@ class IngestMixin:
                 known = existing.get(identity)
                 if known is None:
                     new_rows.append(_new_row(item, text, source_id, now))
+                    new_items.append(item)
                     continue
                 changes = _content_changes(known, item, text)
                 if not changes:
@@ -159,9 +164,12 @@ class IngestMixin:
                     continue
                 tx.update(known, changes, None)
                 outcome.updated.append(int(known.id))  # type: ignore[arg-type]
+                outcome.stored[int(known.id)] = item  # type: ignore[arg-type]
             if new_rows:
-                ids = tx.session.execute(insert(Article).returning(Article.id), new_rows).scalars()
-                outcome.added = list(ids)
+                # sort_by_parameter_order: ids come back in the order of the rows given
+                returning = insert(Article).returning(Article.id, sort_by_parameter_order=True)
+                outcome.added = list(tx.session.execute(returning, new_rows).scalars())
+                outcome.stored.update(zip(outcome.added, new_items, strict=True))
                 tx.session.execute(
                     insert(Change),
                     [
@@ -418,8 +426,8 @@ class IngestMixin:
 
     def recent_for_matching(
         self, around: dt.datetime, *, days: int = 3, limit: int = 5000
-    ) -> list[tuple[int, int | None, str]]:
-        """(id, source id, title + lead) of articles published near ``around``: the
+    ) -> list[tuple[int, int | None, str, str]]:
+        """(id, source id, title, lead) of articles published near ``around``: the
         candidates a new article is compared with."""
         low, high = around - dt.timedelta(days=days), around + dt.timedelta(days=days)
         with self.read() as session:  # type: ignore[attr-defined]
@@ -434,7 +442,7 @@ class IngestMixin:
                 .order_by(col(Article.sort_at).desc())
                 .limit(limit)
             ).all()
-        return [(i, s, f"{t} {x[:400]}") for i, s, t, x in rows]  # type: ignore[misc]
+        return [(i, s, t, x[:400]) for i, s, t, x in rows]  # type: ignore[misc]
 
     def flag_duplicates(self, matches: Sequence[tuple[int, int, str, float]]) -> None:
         """Record (article, of, kind, score) near-duplicate flags; never deletes anything."""

@@ -404,9 +404,7 @@ class GridView:
         actor_ids = [c.id for c in self.columns]
         cells = grid_cells(self.engine, [r.id for r in rows], actor_ids)
         return [
-            GridRow(
-                r.key, r.id, r.title, tuple(cells.get((r.id, a)) for a in actor_ids), r.review
-            )
+            GridRow(r.key, r.id, r.title, tuple(cells.get((r.id, a)) for a in actor_ids), r.review)
             for r in rows
         ]
 

@@ -288,7 +288,7 @@ def test_near_duplicate_flags_are_recorded_not_dropped(repo: Repo) -> None:
     b = repo.add_source("B", "https://b.example/rss")
     [first] = repo.ingest_articles(a.id, [_item(1)]).added
     [second] = repo.ingest_articles(b.id, [_item(2, canonical_url="https://b.example/2")]).added
-    assert (first, a.id) in {(i, s) for i, s, _t in repo.recent_for_matching(DAY)}
+    assert (first, a.id) in {(i, s) for i, s, _t, _l in repo.recent_for_matching(DAY)}
     repo.flag_duplicates([(second, first, "same", 97.25)])
     flagged = repo.get("article", second)
     assert (flagged.duplicate_of, flagged.match_kind, flagged.match_score) == (first, "same", 97.2)  # type: ignore[attr-defined]

@@ -269,3 +269,20 @@ def test_weird_input_never_raises(text: str) -> None:
 
 def test_non_text_input_gives_no_tables() -> None:
     assert find_tables(None) == []  # type: ignore[arg-type]
+
+
+def test_tables_pasted_without_a_gap_are_read_as_two() -> None:
+    text = (
+        "Where things stand.\n\n"
+        "| Date (2026) | Event | What was said |\n"
+        "| Oct 12 | Summit opens | Talks are possible |\n"
+        "| Oct 14–15 | Envoys meet | No comment |\n"
+        "| Issue | Calvera | Drossland |\n"
+        "| Dam filling | Continue | Halt it |\n"
+        "| Prisoners | Swap soon | Not yet |\n"
+    )
+    dated, positions = find_tables(text)
+    assert dated.kind == "dated" and len(dated.rows) == 2
+    assert positions.kind == "positions" and positions.header == ["Issue", "Calvera", "Drossland"]
+    assert [c.actor for c in position_candidates(positions)] == ["Calvera", "Drossland"] * 2
+    assert text[positions.start : positions.end].startswith("| Issue")

@@ -9,15 +9,18 @@ one broken feed never costs the desk the others.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from db.clean import strip_controls
 from db.models import Source
 from db.repo import Repo, RepoError
-from db.repo_ingest import IncomingArticle, RuleSpec, TableFound, check_rule_pattern, ruled_values
+from db.repo_ingest import IncomingArticle, RuleSpec, TableFound, ruled_values
+from db.tx import check_rule_pattern
 from workbench.config import Config, IngestSettings
 from workbench.ingest.types import FetchRequest, FetchResult, ParsedArticle, ParsedDocument
 
@@ -149,22 +152,26 @@ def store_document(
     """Store what a document held; returns (added, present, updated)."""
     items = [_incoming(a, specs, source_id) for a in document.articles]
     outcome = repo.ingest_articles(source_id, items)
-    for article_id in [*outcome.added, *outcome.updated]:
-        _read_tables(repo, article_id)
+    for article_id, item in outcome.stored.items():
+        _read_tables(repo, article_id, item)
     if outcome.added:
-        flag_near_duplicates(repo, outcome.added, settings or IngestSettings())
+        added = {i: outcome.stored[i] for i in outcome.added}
+        flag_near_duplicates(repo, source_id, added, settings or IngestSettings())
     return len(outcome.added), outcome.present, len(outcome.updated)
 
 
-def _read_tables(repo: Repo, article_id: int) -> None:
+#: Two lines holding pipes: the cheap test for "might carry a table" before parsing it.
+_PIPE_LINES = re.compile(r"\|[^\n]*\|[^\n]*\n[^\n]*\|")
+
+
+def _read_tables(repo: Repo, article_id: int, item: IncomingArticle) -> None:
     from workbench.ingest.tables import event_candidates, find_tables, position_candidates
 
-    detail = repo.article_detail(article_id)
-    if detail is None or "|" not in detail.text:
+    if not _PIPE_LINES.search(item.text):
         return
-    reference = (detail.published_at or dt.datetime.now(dt.UTC)).date()
+    reference = (item.published_at or dt.datetime.now(dt.UTC)).date()
     found = []
-    for table in find_tables(detail.text):
+    for table in find_tables(strip_controls(item.text)):
         positions = [
             (c.issue, c.actor, c.summary)
             for c in (position_candidates(table) if table.kind == "positions" else [])
@@ -176,39 +183,75 @@ def _read_tables(repo: Repo, article_id: int) -> None:
         ]
         found.append(
             TableFound(
-                table.start, table.end, table.kind, table.header, table.rows, positions, events
-            )  # type: ignore[arg-type]
+                table.start,
+                table.end,
+                table.kind,
+                table.header,
+                table.rows,
+                positions,
+                events,  # type: ignore[arg-type]
+            )
         )
     if found:
         repo.store_tables(article_id, found)
 
 
-def flag_near_duplicates(repo: Repo, article_ids: Iterable[int], settings: IngestSettings) -> int:
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _words(text: str) -> set[str]:
+    return {w.casefold() for w in _WORD.findall(text)}
+
+
+def flag_near_duplicates(
+    repo: Repo,
+    source_id: int | None,
+    added: dict[int, IncomingArticle],
+    settings: IngestSettings,
+) -> int:
     """Flag new articles that tell the same story as another outlet's; nothing is dropped.
 
-    Candidates are articles published within a few days; the score is rapidfuzz's
-    token-set ratio on title and lead, which ignores word order and the extra words one
-    outlet adds. Two thresholds: a possible match, and the same story.
+    Candidates are other outlets' articles published within a few days of the batch, read
+    once per batch. Each new article is scored only against those sharing at least two
+    title words with it (an inverted index of title words), so the cost grows with the
+    matches, not with the desk; the score is rapidfuzz's token-set ratio on title and
+    lead, which ignores word order and the words one outlet adds. Two thresholds: a
+    possible match, and the same story.
     """
     from rapidfuzz import fuzz, process
 
+    dated = [i.published_at for i in added.values() if i.published_at] or [dt.datetime.now(dt.UTC)]
+    low, high = min(dated), max(dated)
+    middle = low + (high - low) / 2
+    days = 3 + (high - low).days // 2
+    candidates = [
+        (cid, title, f"{title} {lead}")
+        for cid, other_source, title, lead in repo.recent_for_matching(middle, days=days)
+        if other_source != source_id
+        and cid not in added
+        and len(title) + len(lead) >= settings.min_match_length
+    ]
+    index: dict[str, list[int]] = {}
+    for position, (_cid, title, _text) in enumerate(candidates):
+        for word in _words(title):
+            index.setdefault(word, []).append(position)
     matches = []
-    for article_id in article_ids:
-        article = repo.get("article", article_id)
-        if article is None:
-            continue
-        mine = f"{article.title} {article.text[:400]}"  # type: ignore[attr-defined]
+    for article_id, item in added.items():
+        mine = f"{item.title} {item.text[:400]}"
         if len(mine.strip()) < settings.min_match_length:
             continue
-        candidates = {
-            cid: text
-            for cid, source_id, text in repo.recent_for_matching(article.sort_at)  # type: ignore[attr-defined]
-            if cid != article_id
-            and source_id != article.source_id  # type: ignore[attr-defined]
-            and len(text.strip()) >= settings.min_match_length
-        }
+        shared: dict[int, int] = {}
+        for word in _words(item.title):
+            for position in index.get(word, ()):
+                shared[position] = shared.get(position, 0) + 1
+        near = [p for p, n in sorted(shared.items(), key=lambda kv: -kv[1])[:50] if n >= 2]
+        if not near:
+            continue
         best = process.extractOne(
-            mine, candidates, scorer=fuzz.token_set_ratio, score_cutoff=settings.suggest_match
+            mine,
+            {candidates[p][0]: candidates[p][2] for p in near},
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=settings.suggest_match,
         )
         if best is None:
             continue

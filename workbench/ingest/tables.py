@@ -295,12 +295,19 @@ def _starts_table(rows: list[list[str] | None], index: int) -> bool:
 
 def _split_at_header(block: list[int], rows: list[list[str] | None]) -> list[list[int]]:
     """A separator row marks the header above it; pipe lines before that header (a stray
-    line of prose with a ``|``) are a block of their own, not the table's header."""
+    line of prose with a ``|``) are a block of their own, not the table's header. A row
+    in the body whose first cell is a header word ("Issue" under a dated table, "Date"
+    under a positions one) starts the next table: tables pasted with no gap between them
+    must not merge."""
     for position, index in enumerate(block):
         if _is_separator(rows[index] or []):
             if position >= 2:
-                return [block[: position - 1], block[position - 1 :]]
+                return [block[: position - 1], *_split_at_header(block[position - 1 :], rows)]
             break
+    for position in range(2, len(block)):
+        cells = rows[block[position]] or [""]
+        if _header_word(clean_cell(cells[0])) in _DATE_HEADERS | _ISSUE_HEADERS:
+            return [block[:position], *_split_at_header(block[position:], rows)]
     return [block]
 
 
