@@ -78,14 +78,58 @@ def article_text(article: ArticleDetail) -> Text:
     out.append(" · ".join(clean_line(m) for m in meta), style="dim")
     if article.url:
         out.append("\n" + clean_line(article.url), style="dim underline")
+    out.append_text(_desk_notes(article))
     out.append("\n\n")
     body = Text(strip_controls(article.text))
     for _id, start, end, review in article.spans:
         style = "reverse yellow" if review == "suggested" else "underline bold cyan"
         if review != "dismissed":
             body.stylize(style, start, end)
+    for kind, start, end in article.tables:
+        body.stylize("on grey15" if kind == "other" else "on dark_green", start, end)
     out.append_text(body)
     return out
+
+
+TRIAGE_WORDS = {
+    "new": "not triaged",
+    "relevant": "relevant",
+    "not_relevant": "not relevant",
+    "needs_check": "needs a check",
+}
+
+
+def _desk_notes(article: ArticleDetail) -> Text:
+    """What the desk knows about the article beyond its text: triage, marks, rules that
+    touched it, a likely duplicate, tables read from it, a failing source."""
+    notes = Text()
+    line = [TRIAGE_WORDS.get(article.triage, article.triage)]
+    if article.starred:
+        line.append("starred")
+    if article.assignee:
+        line.append(f"assigned to {clean_line(article.assignee)}")
+    if article.priority:
+        line.append(f"priority {article.priority}")
+    notes.append("\n" + " · ".join(line), style="bold")
+    if article.tags:
+        notes.append("  #" + " #".join(clean_line(t) for t in article.tags), style="cyan")
+    if article.rule_hits:
+        names = ", ".join(clean_line(r) for r in article.rule_hits)
+        notes.append(f"\n⚑ rules: {names}", style="yellow")
+    if article.duplicate:
+        other_id, title, outlet, kind, score = article.duplicate
+        label = "same story as" if kind == "same" else "possibly the same story as"
+        notes.append(
+            f"\n{'=' if kind == 'same' else '≈'} {label} #{other_id} "
+            f"({clean_line(outlet) or 'no outlet'}, {score:.0f}%): {clean_line(title)}",
+            style="magenta",
+        )
+    if article.tables:
+        kinds = ", ".join(kind for kind, _start, _end in article.tables)
+        notes.append(f"\n▦ tables read: {kinds} (suggestions in Positions and Timeline)", "green")
+    if article.source_problem:
+        notes.append(f"\n⚠ source: {clean_line(article.source_problem)}", style="red")
+    return notes
 
 
 def statement_text(detail: StatementDetail) -> Text:

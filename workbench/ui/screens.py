@@ -91,6 +91,7 @@ class SourcePicker(_ReportsFailures, ModalScreen[tuple[int | None, str] | None])
                 label.append("  failing", style="red")
             options.add_option(Option(label, id=key))
             self._names[key] = (source.id, source.name)
+        options.highlighted = 0
         options.focus()
 
     @on(OptionList.OptionSelected)
