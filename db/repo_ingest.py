@@ -159,10 +159,14 @@ class IngestMixin:
                     new_items.append(item)
                     continue
                 changes = _content_changes(known, item, text)
-                if not changes:
+                if not changes or (known.source_id != source_id and source_id is not None):
+                    # Another outlet's copy of a story we have: present, never a rewrite
+                    # (two feeds carrying one URL would otherwise flip it on every fetch).
                     outcome.present += 1
                     continue
                 tx.update(known, changes, None)
+                if "text" in changes:
+                    _reanchor_evidence(tx, int(known.id), known.text)  # type: ignore[arg-type]
                 outcome.updated.append(int(known.id))  # type: ignore[arg-type]
                 outcome.stored[int(known.id)] = item  # type: ignore[arg-type]
             if new_rows:
@@ -537,6 +541,36 @@ def _known_articles(
         if article.content_hash in hashes:
             known[("hash", article.content_hash)] = article  # type: ignore[index]
     return known
+
+
+def _reanchor_evidence(tx: _Tx, article_id: int, text: str) -> None:
+    """After an article's text changed, move its statements' evidence to where the quoted
+    words now are. Found by the stored quote with its context first, then the quote alone;
+    evidence not found verbatim keeps its quote and context but loses its offsets, so it
+    is never highlighted in the wrong place (and can be re-found fuzzily later)."""
+    from db.models import Statement
+    from db.tx import quote_selector
+
+    statements = tx.session.exec(
+        select(Statement).where(
+            Statement.article_id == article_id,
+            col(Statement.evidence_exact) != "",
+            col(Statement.deleted_at).is_(None),
+        )
+    )
+    for statement in statements:
+        exact = statement.evidence_exact
+        start = text.find(statement.evidence_prefix + exact + statement.evidence_suffix)
+        if start >= 0:
+            start += len(statement.evidence_prefix)
+        else:
+            start = text.find(exact)
+        if start >= 0:
+            values = quote_selector(text, start, start + len(exact))
+        else:
+            values = {"evidence_start": None, "evidence_end": None}
+        if any(getattr(statement, k) != v for k, v in values.items()):
+            tx.update(statement, values, None, op="reanchor")
 
 
 def _content_changes(known: Article, item: IncomingArticle, text: str) -> dict[str, Any]:

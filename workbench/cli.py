@@ -271,17 +271,19 @@ def feeds_add(
     """Subscribe to an RSS or Atom feed (fetched by `workbench fetch`)."""
     from urllib.parse import urlsplit
 
+    from db.clean import strip_controls
     from workbench.ingest.pipeline import IngestReport
 
-    parts = urlsplit(url.strip())
+    url = strip_controls(url).strip()  # as the repository will store it
+    parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise typer.BadParameter(f"{url!r} is not an http(s) URL", param_hint="URL")
     repo = _repo(_location(ctx, db))
     report = IngestReport(succeeded=1)
-    if repo.source_by_url(url.strip()) is not None:
+    if repo.source_by_url(url) is not None:
         report.present = 1
     else:
-        repo.add_source(name or parts.netloc, url.strip(), "feed")
+        repo.add_source(name or parts.netloc, url, "feed")
         report.added = 1
     _report(report, as_json)
 

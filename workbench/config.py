@@ -116,8 +116,15 @@ def _ingest_settings(raw: object, path: Path) -> IngestSettings:
     for key, value in raw.items():
         if not hasattr(defaults, key):
             raise ConfigError(f"config {path}: [ingest] has no setting {key!r}")
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise ConfigError(f"config {path}: [ingest] {key} must be a positive number")
+        must_be_positive = key in ("timeout", "max_mb", "per_host")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or value < 0
+            or (must_be_positive and value == 0)
+        ):
+            kind = "a number above zero" if must_be_positive else "a number, zero or more"
+            raise ConfigError(f"config {path}: [ingest] {key} must be {kind}")
         values[key] = type(getattr(defaults, key))(value)
     settings = IngestSettings(**values)  # type: ignore[arg-type]
     if settings.suggest_match > settings.same_story:

@@ -8,13 +8,17 @@ standard library's ElementTree, which escapes every attribute.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from db.clean import strip_controls
+from workbench.ingest.decode import decode
 from workbench.ingest.urls import canonical_url
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*?\?>", re.I)
 
 
 class OpmlError(Exception):
@@ -31,7 +35,7 @@ def read_opml(body: bytes, *, name: str) -> tuple[list[Subscription], list[str]]
     """The feeds an OPML file lists (duplicates merged) and warnings about skipped ones."""
     import listparser
 
-    result = listparser.parse(body)
+    result = listparser.parse(_as_utf8(body))
     feeds = result.get("feeds") or []
     if not feeds and result.get("bozo"):
         raise OpmlError(f"{name}: not a subscription list ({result.get('bozo_exception')})")
@@ -50,6 +54,17 @@ def read_opml(body: bytes, *, name: str) -> tuple[list[Subscription], list[str]]
         title = " ".join(strip_controls(str(feed.get("title") or "")).split())
         subscriptions[key] = Subscription(url=url, title=title or urlsplit(url).netloc)
     return list(subscriptions.values()), warnings
+
+
+def _as_utf8(body: bytes) -> bytes:
+    """The list decoded by us and handed over as UTF-8 that says so.
+
+    listparser reads with lxml's HTML parser, which ignores an XML declaration's legacy
+    encoding (bytes come out as U+FFFD) and takes undeclared bytes for Latin-1, although
+    XML without a declaration is UTF-8.
+    """
+    text = _XML_DECLARATION.sub("", decode(body), count=1)
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + text).encode("utf-8")
 
 
 def write_opml(feeds: Iterable[tuple[str, str]], *, title: str = "Newsroom Workbench feeds") -> str:

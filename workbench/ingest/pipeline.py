@@ -9,6 +9,7 @@ one broken feed never costs the desk the others.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,10 +18,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from db.clean import strip_controls
-from db.models import Source
+from db.models import RuleField, Source
 from db.repo import Repo, RepoError
 from db.repo_ingest import IncomingArticle, RuleSpec, TableFound, ruled_values
-from db.tx import check_rule_pattern
+from db.tx import ValidationError, _check_action, _choice, check_rule_pattern
 from workbench.config import Config, IngestSettings
 from workbench.ingest.types import FetchRequest, FetchResult, ParsedArticle, ParsedDocument
 
@@ -83,14 +84,20 @@ def rule_specs(repo: Repo, config: Config | None) -> list[RuleSpec]:
         source_url = raw.get("source")
         source = repo.source_by_url(str(source_url)) if source_url else None
         pattern, regex = str(raw["pattern"]), bool(raw.get("regex", False))
-        check_rule_pattern(pattern, regex)
+        value, rule_field = str(raw.get("value", "")), str(raw.get("field", "any"))
+        try:  # checked as the desk's own rules are: a typo must not crash or do nothing
+            check_rule_pattern(pattern, regex)
+            action = _check_action(str(raw["action"]), value)
+            _choice(rule_field, RuleField, "field")
+        except ValidationError as exc:
+            raise ValidationError(f"config rule {raw['name']!r}: {exc}") from exc
         specs.append(
             RuleSpec(
                 name=f"{raw['name']} (config)",
                 pattern=pattern,
-                action=str(raw["action"]),
-                value=str(raw.get("value", "")),
-                field=str(raw.get("field", "any")),
+                action=action,
+                value=value,
+                field=rule_field,
                 regex=regex,
                 source_id=source.id if source else None,
                 source_url=str(source_url) if source_url else None,
@@ -152,6 +159,8 @@ def store_document(
     """Store what a document held; returns (added, present, updated)."""
     items = [_incoming(a, specs, source_id) for a in document.articles]
     outcome = repo.ingest_articles(source_id, items)
+    if specs and outcome.updated:  # a rewritten article may now match a rule it did not
+        repo.apply_rules(specs, article_ids=outcome.updated)
     for article_id, item in outcome.stored.items():
         _read_tables(repo, article_id, item)
     if outcome.added:
@@ -220,10 +229,13 @@ def flag_near_duplicates(
     """
     from rapidfuzz import fuzz, process
 
-    dated = [i.published_at for i in added.values() if i.published_at] or [dt.datetime.now(dt.UTC)]
+    # An undated article is sorted by when it was stored (now), so it is compared around now.
+    now = dt.datetime.now(dt.UTC)
+    dated = [i.published_at or now for i in added.values()]
     low, high = min(dated), max(dated)
     middle = low + (high - low) / 2
-    days = 3 + (high - low).days // 2
+    # Rounded up, so the articles at either end of the batch still get their full 3 days.
+    days = 3 + math.ceil((high - low) / dt.timedelta(days=2))
     candidates = [
         (cid, title, f"{title} {lead}")
         for cid, other_source, title, lead in repo.recent_for_matching(middle, days=days)
@@ -334,7 +346,14 @@ def _store_fetched(
         return
     if result.not_modified:
         report.succeeded += 1
-        repo.record_fetch(source.id, ok=True, http_status=304)  # type: ignore[arg-type]
+        # A 304 may carry new validators (RFC 9110 §15.4.5); keep them for the next request.
+        repo.record_fetch(
+            source.id,  # type: ignore[arg-type]
+            ok=True,
+            http_status=304,
+            etag=result.etag,
+            last_modified=result.last_modified,
+        )
         return
     try:
         document = parse_feed(result.body or b"", url=result.final_url, charset=result.charset)
@@ -360,6 +379,13 @@ def _store_fetched(
             repo.update("source", source.id, None, name=document.title)  # type: ignore[arg-type]
     except RepoError as exc:
         report.fail(label, f"{label}: could not store: {exc}")
+        repo.record_fetch(
+            source.id,  # type: ignore[arg-type]
+            ok=False,
+            http_status=result.status,
+            error_kind="store",
+            error=f"{label}: could not store: {exc}",
+        )
         return
     report.added += added
     report.present += present
@@ -473,7 +499,9 @@ def _store_local(
     local feed file becomes a source of its own, named by the feed."""
     resolved = path.resolve()
     if document.kind == "feed":
-        source = _source(repo, f"file://{resolved}", document.title or path.stem, "feed")
+        # kind "file", not "feed": `fetch` and OPML export are for http(s) subscriptions,
+        # and a file:// source among them would fail on every fetch.
+        source = _source(repo, f"file://{resolved}", document.title or path.stem, "file")
         articles = document.articles
     else:
         folder = resolved.parent
@@ -552,9 +580,19 @@ def _ingest_urls(
             continue
         if document.kind == "feed":  # a feed given by URL is subscribed, then stored
             source = _source(repo, url, document.title or urlsplit(url).netloc, "feed")
+            # its validators, so the first `workbench fetch` can be a conditional GET
+            repo.record_fetch(
+                source.id,  # type: ignore[arg-type]
+                ok=True,
+                http_status=result.status,
+                etag=result.etag,
+                last_modified=result.last_modified,
+                warning="; ".join(document.warnings) or None,
+            )
         else:
-            host = urlsplit(result.final_url).netloc.lower()
-            source = _source(repo, f"https://{host}/", host, "page")
+            parts = urlsplit(result.final_url)
+            host = parts.netloc.lower()
+            source = _source(repo, f"{parts.scheme.lower()}://{host}/", host, "page")
         for warning in document.warnings:
             report.warnings.append({"source": url, "warning": warning})
         try:
