@@ -265,6 +265,17 @@ class IngestMixin:
         with self.read() as session:  # type: ignore[attr-defined]
             return session.exec(select(Source).where(Source.url == url)).first()
 
+    def failing_sources(self) -> int:
+        """How many sources' last fetch failed: the Feed pane says so."""
+        from sqlalchemy import func
+
+        with self.read() as session:  # type: ignore[attr-defined]
+            return session.exec(
+                select(func.count())
+                .select_from(Source)
+                .where(col(Source.error_message).is_not(None), col(Source.deleted_at).is_(None))
+            ).one()
+
     def sources(self, *, include_deleted: bool = False) -> list[Source]:
         with self.read() as session:  # type: ignore[attr-defined]
             query = select(Source).order_by(col(Source.name), col(Source.id))

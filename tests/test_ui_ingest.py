@@ -187,6 +187,11 @@ async def test_fetch_runs_in_a_worker_and_new_articles_arrive_live(
         await wait_for(pilot, lambda: not _feed(app).has_class("-fetching"), "fetch to end")
         progress = _feed(app).query_one(ProgressBar)
         assert progress.total == 2 and progress.progress == 2  # one step per source
+        await wait_for(
+            pilot,
+            lambda: "1 source failing" in str(_feed(app).query_one("#feed-filter").content),
+            "the failing source to be flagged in the pane",
+        )
         message = "\n".join(n.message for n in app._notifications)
         assert "2 added" in message and "1 failed" in message
         assert "HTTP 500" in message and "[bold]" not in message.split("HTTP 500")[0][-1:]
@@ -215,16 +220,22 @@ async def test_rules_screen_adds_a_rule_that_applies_on_rerun(tmp_path: Path) ->
         await pilot.press("tab")
         await pilot.press(*"Story")  # pattern
         form = app.screen
+        await pilot.press("ctrl+s")  # a tag rule without its tag: refused in place
+        assert isinstance(app.screen, RuleForm)
+        assert "needs a value" in str(form.query_one("#rule-error").content)  # type: ignore[union-attr]
+        assert form.query_one("#rule-pattern").value == "Story"  # type: ignore[union-attr]
         form.query_one("#rule-value").value = "watch"  # type: ignore[union-attr]
+        form.query_one("#rule-source").value = repo.sources()[0].id  # type: ignore[union-attr]
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, RulesScreen))
         await wait_for(pilot, lambda: len(repo.rules()) == 1, "the rule to be stored")
         rule = repo.rules()[0]
-        assert (rule.name, rule.pattern, rule.action, rule.value) == (
+        assert (rule.name, rule.pattern, rule.action, rule.value, rule.source_id) == (
             "story one",
             "Story",
             "tag",
             "watch",
+            repo.sources()[0].id,
         )
         await pilot.press("r")
         await wait_for(

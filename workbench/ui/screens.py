@@ -169,9 +169,12 @@ class RuleForm(ModalScreen[dict[str, Any] | None]):
         Binding("ctrl+s", "save", "Save", id="rule-form.save"),
     ]
 
-    def __init__(self, rule: Rule | None = None) -> None:
+    def __init__(
+        self, rule: Rule | None = None, sources: list[tuple[int, str]] | None = None
+    ) -> None:
         super().__init__()
         self.rule = rule
+        self.sources = sources or []
 
     def compose(self) -> ComposeResult:
         rule = self.rule
@@ -206,6 +209,13 @@ class RuleForm(ModalScreen[dict[str, Any] | None]):
             )
             yield Label("Value (the tag, the priority number, or the editor)")
             yield Input(rule.value if rule else "", id="rule-value")
+            yield Label("For")
+            yield Select(
+                [("all sources", 0), *((clean_line(name), sid) for sid, name in self.sources)],
+                value=(rule.source_id or 0) if rule else 0,
+                allow_blank=False,
+                id="rule-source",
+            )
             yield Static("", id="rule-error", markup=False)
             with Horizontal():
                 yield Button("Save (ctrl+s)", id="rule-save", variant="primary")
@@ -222,12 +232,22 @@ class RuleForm(ModalScreen[dict[str, Any] | None]):
             "field": self.query_one("#rule-field", Select).value,
             "action": self.query_one("#rule-action", Select).value,
             "value": self.query_one("#rule-value", Input).value.strip(),
+            "source_id": self.query_one("#rule-source", Select).value or None,
         }
 
     def action_save(self) -> None:
+        """Check what can be checked here, so a typo is fixed in place, not retyped."""
+        from db.tx import RepoError, _check_action, check_rule_pattern
+
         values = self.values()
         if not values["name"]:
             self.show_error("A rule needs a name.")
+            return
+        try:
+            check_rule_pattern(values["pattern"], values["regex"])
+            _check_action(values["action"], values["value"])
+        except RepoError as exc:
+            self.show_error(str(exc))
             return
         self.dismiss(values)
 
@@ -261,6 +281,7 @@ class RulesScreen(_ReportsFailures, ModalScreen[None]):
         self.repo = repo
         self.config = config
         self.rules: list[Rule] = []
+        self.sources: list[tuple[int, str]] = []
 
     def compose(self) -> ComposeResult:
         box = Vertical()
@@ -278,10 +299,13 @@ class RulesScreen(_ReportsFailures, ModalScreen[None]):
 
     def _load(self) -> None:
         rules = self.repo.rules()
-        self.app.call_from_thread(self._show, rules)
+        sources = [(int(s.id), s.name) for s in self.repo.sources()]  # type: ignore[arg-type]
+        self.app.call_from_thread(self._show, rules, sources)
 
-    def _show(self, rules: list[Rule]) -> None:
+    def _show(self, rules: list[Rule], sources: list[tuple[int, str]]) -> None:
         self.rules = rules
+        self.sources = sources
+        names = dict(sources)
         options = self.query_one(OptionList)
         highlighted = options.highlighted
         options.clear_options()
@@ -292,7 +316,8 @@ class RulesScreen(_ReportsFailures, ModalScreen[None]):
                 label.append(" (regex)", style="dim")
             label.append(f"  → {rule.action} {clean_line(rule.value)}", style="cyan")
             if rule.source_id:
-                label.append(f"  [source {rule.source_id}]", style="dim")
+                source = clean_line(names.get(rule.source_id, f"source {rule.source_id}"))
+                label.append(f"  [{source}]", style="dim")
             options.add_option(Option(label, id=str(rule.id)))
         if not rules:
             options.add_option(Option(Text("No desk rules yet: a adds one.", style="dim")))
@@ -339,7 +364,7 @@ class RulesScreen(_ReportsFailures, ModalScreen[None]):
                     "save the rule",
                 )
 
-        self.app.push_screen(RuleForm(rule), saved)
+        self.app.push_screen(RuleForm(rule, self.sources), saved)
 
     def action_toggle(self) -> None:
         rule = self._current()

@@ -8,7 +8,7 @@ progress bar; new articles arrive through the live feed like anyone else's chang
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -24,6 +24,9 @@ from workbench.text import clean_line
 from workbench.ui.panes.base import Pane
 from workbench.ui.render import article_text, fit, or_gone, when_short
 from workbench.ui.virtual_list import VirtualList
+
+if TYPE_CHECKING:
+    from db.changes import ChangeBatch
 
 TRIAGE_MARK = {"new": " ", "relevant": "✓", "not_relevant": "✗", "needs_check": "?"}
 MATCH_MARK = {"possible": "≈", "same": "="}
@@ -122,6 +125,7 @@ class FeedPane(Pane):
         super().__init__()
         self.source_id: int | None = None
         self.source_name = "all sources"
+        self.failing = 0  # sources whose last fetch failed
 
     def compose_header(self) -> ComposeResult:
         with Horizontal(id="feed-bar"):
@@ -138,6 +142,7 @@ class FeedPane(Pane):
     def make_view(self) -> PagedView:
         from db.views import feed_view
 
+        self.failing = self.repo.failing_sources()  # read in the same worker as the view
         return feed_view(
             self.repo.engine, editor=self.repo.editor, source_id=self.source_id, state=self.state
         )
@@ -146,6 +151,16 @@ class FeedPane(Pane):
         return lambda: or_gone(self.repo.article_detail(row.id), article_text, "article")
 
     # ------------------------------------------------------------------ reading & triage
+
+    def on_pane_view_ready(self, message: Pane.ViewReady) -> None:
+        super().on_pane_view_ready(message)
+        self._show_filter()
+
+    def reload_list(self, batch: ChangeBatch) -> None:
+        if "source" in batch.entities:
+            self.load_view()  # a fetch's outcome may change the failing count
+        else:
+            self.list.reload()
 
     def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
         self.detail.focus()
@@ -203,6 +218,9 @@ class FeedPane(Pane):
         label.append(FILTER_LABEL[self.state], style="bold")
         label.append(" · ", style="dim")
         label.append(clean_line(self.source_name), style="bold")
+        if self.failing:
+            noun = "source" if self.failing == 1 else "sources"
+            label.append(f"   ⚠ {self.failing} {noun} failing (S)", style="bold red")
         label.append("   f filter · o source · S sources · K rules", style="dim")
         self.query_one("#feed-filter", Static).update(label)
 
