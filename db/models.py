@@ -171,6 +171,11 @@ class Article(_Tracked, table=True):
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     #: names of the rules that changed this article at ingest (shown in the Feed pane)
     rule_hits: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    #: what each rule changed ({rule, action, value, …}), so running the rules again can
+    #: undo the work of a rule that was fixed or deleted
+    rule_effects: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     #: a near-duplicate from another outlet: "possible" (worth a look) or "same" (same story)
     duplicate_of: int | None = Field(default=None, foreign_key="article.id")
     match_kind: str | None = None

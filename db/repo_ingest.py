@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, or_, tuple_
+from sqlalchemy import and_, delete, func, insert, or_
 from sqlmodel import col, select
 
 from db.clean import clean_value, strip_controls
@@ -67,6 +67,7 @@ class IncomingArticle:
     priority: int = 0
     assignee: str | None = None
     rule_hits: tuple[str, ...] = ()
+    rule_effects: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass
@@ -127,13 +128,18 @@ class IngestMixin:
     # ------------------------------------------------------------------ articles in bulk
 
     def ingest_articles(
-        self, source_id: int | None, items: Sequence[IncomingArticle]
+        self,
+        source_id: int | None,
+        items: Sequence[IncomingArticle],
+        *,
+        specs: Sequence[RuleSpec] = (),
     ) -> IngestOutcome:
         """Add new articles, update changed ones, count the rest: one transaction.
 
-        An article is known by its canonical URL, else its feed guid (within the source),
-        else its content hash. A known article whose content changed is updated in place,
-        so its statements stay attached to it.
+        An article is known by its feed guid within its source, else its canonical URL,
+        else its title and text (see ``_Known.find``). A known article whose content
+        changed is updated in place, so its statements stay attached to it (their evidence
+        moves with the quoted words), and the rules are applied to it again.
         """
         outcome = IngestOutcome()
         if not items:
@@ -153,7 +159,7 @@ class IngestMixin:
                     outcome.present += 1  # the same article twice in one batch
                     continue
                 seen.add(identity)
-                known = existing.get(identity)
+                known = existing.find(item, text, source_id)
                 if known is None:
                     new_rows.append(_new_row(item, text, source_id, now))
                     new_items.append(item)
@@ -165,6 +171,8 @@ class IngestMixin:
                     outcome.present += 1
                     continue
                 tx.update(known, changes, None)
+                if specs:
+                    tx.update(known, ruled_values(specs, known, known.source_id), None)
                 if "text" in changes:
                     _reanchor_evidence(tx, int(known.id), known.text)  # type: ignore[arg-type]
                 outcome.updated.append(int(known.id))  # type: ignore[arg-type]
@@ -267,8 +275,6 @@ class IngestMixin:
 
     def failing_sources(self) -> int:
         """How many sources' last fetch failed: the Feed pane says so."""
-        from sqlalchemy import func
-
         with self.read() as session:  # type: ignore[attr-defined]
             return session.exec(
                 select(func.count())
@@ -354,7 +360,7 @@ class IngestMixin:
     def store_tables(self, article_id: int, tables: Sequence[TableFound]) -> None:
         """Keep an article's tables and turn them into suggested issues, actors, positions
         and events. Re-reading an article replaces what is still only a suggestion; what
-        an editor accepted or dismissed stays."""
+        an editor accepted or dismissed stays, and is not suggested again."""
         with self._write() as tx:
             article = tx.get(Article, article_id)
             tx.session.execute(
@@ -370,6 +376,7 @@ class IngestMixin:
                 ):
                     tx.update(row, {"deleted_at": tx.now}, None, op="delete")
             as_of = (article.published_at or article.sort_at).date()
+            reviewed = _reviewed_keys(tx, article_id)
             for table in tables:
                 tx.session.add(
                     ArticleTable(
@@ -382,6 +389,8 @@ class IngestMixin:
                     )
                 )
                 for issue_title, actor_name, summary in table.positions:
+                    if _position_key(issue_title, actor_name, summary) in reviewed:
+                        continue
                     issue = _find_or_suggest_issue(tx, issue_title)
                     actor = _find_or_suggest_actor(tx, actor_name)
                     tx.insert(
@@ -395,6 +404,8 @@ class IngestMixin:
                         )
                     )
                 for start, end, precision, title, said in table.events:
+                    if _event_key(start, title) in reviewed:
+                        continue
                     description = f"What was said: {said}" if said else ""
                     tx.insert(
                         Event(
@@ -442,12 +453,15 @@ class IngestMixin:
     def recent_for_matching(
         self, around: dt.datetime, *, days: int = 3, limit: int = 5000
     ) -> list[tuple[int, int | None, str, str]]:
+        # only the lead is read: whole article bodies for thousands of rows would dominate
         """(id, source id, title, lead) of articles published near ``around``: the
         candidates a new article is compared with."""
         low, high = around - dt.timedelta(days=days), around + dt.timedelta(days=days)
         with self.read() as session:  # type: ignore[attr-defined]
             rows = session.exec(
-                select(Article.id, Article.source_id, Article.title, Article.text)
+                select(
+                    Article.id, Article.source_id, Article.title, func.substr(Article.text, 1, 400)
+                )
                 .where(
                     col(Article.sort_at) >= low,
                     col(Article.sort_at) <= high,
@@ -477,13 +491,31 @@ class IngestMixin:
 
 
 def ruled_values(specs: Sequence[RuleSpec], article: Any, source_id: int | None) -> dict[str, Any]:
-    """What the rules make of an article: triage, tags, priority, assignee, and which
-    rules touched it. Rules add to what is there; they never clear an editor's triage."""
+    """What the rules make of an article: triage, tags, priority, assignee, which rules
+    touched it, and what each of them changed (``rule_effects``).
+
+    Rules are re-runnable: what earlier runs changed is undone first, where the article
+    still shows it (an editor's later change is never undone), then the current rules
+    apply. So fixing or deleting a rule and running the rules again repairs its work. A
+    rule only records an effect it actually had: a tag the editor already set, or a
+    triage an editor already made, stays the editor's.
+    """
     triage = article.triage
     tags = list(article.tags or [])
     priority = article.priority or 0
     assignee = article.assignee
+    for effect in getattr(article, "rule_effects", None) or []:
+        action, value = effect.get("action"), effect.get("value")
+        if action == "tag" and value in tags:
+            tags.remove(value)
+        elif action == "dismiss" and triage == "not_relevant":
+            triage = "new"
+        elif action == "priority" and priority == effect.get("set"):
+            priority = effect.get("was", 0)
+        elif action == "assign" and assignee == value:
+            assignee = None
     hits: list[str] = []
+    effects: list[dict[str, Any]] = []
     fields = {
         "title": article.title or "",
         "body": article.text or "",
@@ -497,60 +529,97 @@ def ruled_values(specs: Sequence[RuleSpec], article: Any, source_id: int | None)
         if not any(pattern.search(text) for text in haystacks):
             continue
         hits.append(spec.name)
+        effect: dict[str, Any] = {"rule": spec.name, "action": spec.action, "value": spec.value}
         if spec.action == "dismiss" and triage == "new":
             triage = "not_relevant"
         elif spec.action == "tag" and spec.value not in tags:
             tags.append(spec.value)
-        elif spec.action == "priority":
-            priority = max(priority, int(spec.value or 0))
+        elif spec.action == "priority" and int(spec.value or 0) > priority:
+            effect.update(was=priority, set=int(spec.value))
+            priority = int(spec.value)
         elif spec.action == "assign" and not assignee:
             assignee = spec.value
+        else:
+            continue  # matched, but changed nothing: nothing to undo later
+        effects.append(effect)
     return {
         "triage": triage,
         "tags": tags,
         "priority": priority,
         "assignee": assignee,
-        "rule_hits": sorted(set(hits) | set(getattr(article, "rule_hits", []) or [])),
+        "rule_hits": sorted(set(hits)),
+        "rule_effects": effects,
     }
 
 
 def _identity(item: IncomingArticle, text: str) -> tuple[str, str]:
-    if item.canonical_url:
-        return ("url", item.canonical_url)
+    """The key an article is deduplicated on within one batch."""
     if item.guid:
         return ("guid", item.guid)
-    return ("hash", content_hash(text))
+    if item.canonical_url:
+        return ("url", item.canonical_url)
+    return ("hash", _item_hash(item, text))
 
 
-def _known_articles(
-    tx: _Tx, source_id: int | None, items: Sequence[IncomingArticle]
-) -> dict[tuple[str, str], Article]:
+def _item_hash(item: IncomingArticle, text: str) -> str:
+    """Title and text together: many feeds have title-only entries (empty text), which
+    must not all collapse into one article."""
+    return content_hash(strip_controls(item.title) + "\n\n" + text)
+
+
+@dataclass
+class _Known:
+    """Stored articles an incoming batch may match, by each kind of identity."""
+
+    by_guid: dict[str, Article] = field(default_factory=dict)  # within this source
+    by_url: dict[str, Article] = field(default_factory=dict)  # any source
+    by_hash: dict[str, Article] = field(default_factory=dict)  # within this source
+
+    def find(self, item: IncomingArticle, text: str, source_id: int | None) -> Article | None:
+        """A feed entry is known by its guid within its source; else by its canonical URL
+        (in any source: another outlet's copy of a story we have) unless that URL belongs
+        to a different entry of the same feed (a live blog's posts share one page URL);
+        an entry with neither is known by title and text within its source."""
+        if item.guid and item.guid in self.by_guid:
+            return self.by_guid[item.guid]
+        if item.canonical_url and item.canonical_url in self.by_url:
+            known = self.by_url[item.canonical_url]
+            same_feed = known.source_id == source_id and source_id is not None
+            if item.guid and same_feed and known.guid and known.guid != item.guid:
+                return None
+            return known
+        if not item.guid and not item.canonical_url:
+            return self.by_hash.get(_item_hash(item, text))
+        return None
+
+
+def _known_articles(tx: _Tx, source_id: int | None, items: Sequence[IncomingArticle]) -> _Known:
     urls = {i.canonical_url for i in items if i.canonical_url}
-    guids = {i.guid for i in items if i.guid and not i.canonical_url}
-    hashes = {
-        content_hash(strip_controls(i.text)) for i in items if not i.canonical_url and not i.guid
-    }
+    guids = {i.guid for i in items if i.guid}
+    bare = [i for i in items if not i.canonical_url and not i.guid]
+    text_hashes = {content_hash(strip_controls(i.text)) for i in bare}
+    scope = Article.source_id == source_id if source_id is not None else Article.source_id.is_(None)  # type: ignore[union-attr]
     conditions = []
     if urls:
         conditions.append(col(Article.canonical_url).in_(urls))
     if guids:
-        conditions.append(
-            tuple_(Article.source_id, Article.guid).in_([(source_id, g) for g in guids])
-            if source_id is not None
-            else col(Article.guid).in_(guids)
-        )
-    if hashes:
-        conditions.append(col(Article.content_hash).in_(hashes))
-    known: dict[tuple[str, str], Article] = {}
+        conditions.append(and_(col(Article.guid).in_(guids), scope))
+    if text_hashes:
+        conditions.append(and_(col(Article.content_hash).in_(text_hashes), scope))
+    known = _Known()
     if not conditions:
         return known
     for article in tx.session.exec(select(Article).where(or_(*conditions))):
         if article.canonical_url in urls:
-            known[("url", article.canonical_url)] = article  # type: ignore[index]
-        if article.guid in guids:
-            known[("guid", article.guid)] = article  # type: ignore[index]
-        if article.content_hash in hashes:
-            known[("hash", article.content_hash)] = article  # type: ignore[index]
+            # prefer the copy in this source when several outlets share the URL
+            current = known.by_url.get(article.canonical_url)  # type: ignore[arg-type]
+            if current is None or article.source_id == source_id:
+                known.by_url[article.canonical_url] = article  # type: ignore[index]
+        if article.guid in guids and article.source_id == source_id:
+            known.by_guid[article.guid] = article  # type: ignore[index]
+        if article.content_hash in text_hashes and article.source_id == source_id:
+            key = content_hash(article.title + "\n\n" + article.text)
+            known.by_hash[key] = article
     return known
 
 
@@ -600,9 +669,10 @@ def _new_row(
 ) -> dict[str, Any]:
     return {
         "source_id": source_id,
-        "url": item.url,
-        "canonical_url": item.canonical_url,
-        "guid": item.guid,
+        # every string goes through the same filter as the single-row path
+        "url": clean_value(item.url),
+        "canonical_url": clean_value(item.canonical_url),
+        "guid": clean_value(item.guid),
         "title": strip_controls(item.title),
         "byline": strip_controls(item.byline),
         "published_at": item.published_at,
@@ -612,10 +682,11 @@ def _new_row(
         "content_hash": content_hash(text),
         "triage": _choice(item.triage, Triage, "triage"),
         "starred": False,
-        "assignee": item.assignee,
+        "assignee": clean_value(item.assignee),
         "priority": item.priority,
         "tags": clean_value(list(item.tags)),
-        "rule_hits": list(item.rule_hits),
+        "rule_hits": clean_value(list(item.rule_hits)),
+        "rule_effects": list(item.rule_effects),
         "created_at": now,
         "updated_at": now,
         "version": 1,
@@ -629,6 +700,45 @@ def _created_diff(row: dict[str, Any]) -> dict[str, Any]:
         for k, v in row.items()
         if k not in skip and v not in (None, "", [], False, 0)
     }
+
+
+def _fold(value: str) -> str:
+    return normalise_name(strip_controls(value))
+
+
+def _position_key(issue: str, actor: str, summary: str) -> tuple[str, ...]:
+    return ("position", _fold(issue), _fold(actor), _fold(summary)[:300])
+
+
+def _event_key(day: dt.date, title: str) -> tuple[str, ...]:
+    return ("event", day.isoformat(), _fold(title)[:200])
+
+
+def _reviewed_keys(tx: _Tx, article_id: int) -> set[tuple[str, ...]]:
+    """What an editor already accepted or dismissed from this article's tables."""
+    keys: set[tuple[str, ...]] = set()
+    positions = tx.session.exec(
+        select(Issue.title, Actor.name, Position.summary)
+        .join(Issue, col(Issue.id) == col(Position.issue_id))
+        .join(Actor, col(Actor.id) == col(Position.actor_id))
+        .where(
+            Position.article_id == article_id,
+            col(Position.review).in_(["accepted", "dismissed"]),
+            col(Position.deleted_at).is_(None),
+        )
+    )
+    for issue, actor, summary in positions:
+        keys.add(_position_key(issue, actor, summary))
+    events = tx.session.exec(
+        select(Event.date, Event.title).where(
+            Event.article_id == article_id,
+            col(Event.review).in_(["accepted", "dismissed"]),
+            col(Event.deleted_at).is_(None),
+        )
+    )
+    for day, title in events:
+        keys.add(_event_key(day, title))
+    return keys
 
 
 def _find_or_suggest_issue(tx: _Tx, title: str) -> Issue:
@@ -659,6 +769,11 @@ def _find_or_suggest_actor(tx: _Tx, name: str) -> Actor:
     ).first()
     if found is not None:
         return found
+    deleted = tx.session.exec(
+        select(Actor).where(Actor.name == name, col(Actor.deleted_at).is_not(None))
+    ).first()
+    if deleted is not None:  # an editor deleted it: it comes back only as a suggestion
+        return tx.update(deleted, {"deleted_at": None, "review": "suggested"}, None, op="restore")
     actor = tx.insert(
         Actor(name=name, kind="government", review="suggested"), extra={"aliases": [name]}
     )

@@ -438,3 +438,29 @@ def test_sync_wrapper_refuses_a_running_loop() -> None:
             fetch_all_sync([FetchRequest("https://a.example/")])
 
     asyncio.run(inside())
+
+
+@pytest.mark.parametrize(
+    "address", ["http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/feed"]
+)
+def test_link_local_metadata_addresses_are_never_fetched(address: str) -> None:
+    result = fetch_all_sync([FetchRequest(address)])[0]
+    assert result.error_kind == "blocked" and "link-local" in (result.error or "")
+
+
+def test_a_redirect_to_a_metadata_address_is_refused(http_server: HTTPTestServer) -> None:
+    url = http_server.route("/bounce", redirect="http://169.254.169.254/latest/meta-data/")
+    result = fetch(url)
+    assert result.error_kind == "blocked" and result.body is None
+
+
+def test_a_fetch_can_be_cancelled_from_another_thread(http_server: HTTPTestServer) -> None:
+    import threading
+
+    url = http_server.route("/stuck", body=b"late", delay=30.0)
+    cancel = threading.Event()
+    timer = threading.Timer(0.2, cancel.set)
+    timer.start()
+    result = fetch_all_sync([FetchRequest(url)], cancel=cancel)[0]
+    timer.join()
+    assert result.error_kind == "cancelled"

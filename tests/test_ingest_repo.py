@@ -265,17 +265,39 @@ def test_tables_become_suggestions_an_editor_reviews(repo: Repo) -> None:
     assert repo.get("event", int(event.id)).review == "dismissed"  # type: ignore[arg-type, attr-defined]
 
 
-def test_reading_tables_again_replaces_only_unreviewed_suggestions(repo: Repo) -> None:
+def test_reading_tables_again_never_resuggests_what_an_editor_reviewed(repo: Repo) -> None:
     [article_id] = repo.ingest_articles(None, [_item(1)]).added
     repo.store_tables(article_id, _tables())
-    kept = _rows(repo, Position)[0]
-    repo.review("position", int(kept.id), "accepted")  # type: ignore[arg-type]
+    accepted, dismissed = _rows(repo, Position)
+    repo.review("position", int(accepted.id), "accepted")  # type: ignore[arg-type]
+    repo.review("position", int(dismissed.id), "dismissed")  # type: ignore[arg-type]
+    [event] = _rows(repo, Event)
+    repo.review("event", int(event.id), "dismissed")  # type: ignore[arg-type]
     repo.store_tables(article_id, _tables())
     live = [p for p in _rows(repo, Position) if p.deleted_at is None]
-    assert sum(p.review == "accepted" for p in live) == 1
-    assert sum(p.review == "suggested" for p in live) == 2  # fresh suggestions, no pile-up
+    assert sorted(p.review for p in live) == ["accepted", "dismissed"]  # nothing comes back
+    assert [e.review for e in _rows(repo, Event) if e.deleted_at is None] == ["dismissed"]
     assert _count(repo, ArticleTable) == 2
     assert _count(repo, Issue) == 1  # the issue is found again, not created twice
+
+
+def test_reading_tables_again_refreshes_what_is_still_a_suggestion(repo: Repo) -> None:
+    [article_id] = repo.ingest_articles(None, [_item(1)]).added
+    repo.store_tables(article_id, _tables())
+    first = {p.id for p in _rows(repo, Position)}
+    repo.store_tables(article_id, _tables())
+    live = [p for p in _rows(repo, Position) if p.deleted_at is None]
+    assert len(live) == 2 and {p.review for p in live} == {"suggested"}
+    assert not first & {p.id for p in live}  # replaced, not piled up
+
+
+def test_a_deleted_actor_named_by_a_table_comes_back_as_a_suggestion(repo: Repo) -> None:
+    [article_id] = repo.ingest_articles(None, [_item(1)]).added
+    drossland = repo.add_actor("Drossland", "government")
+    repo.delete("actor", int(drossland.id))  # type: ignore[arg-type]
+    repo.store_tables(article_id, _tables())
+    back = repo.get("actor", int(drossland.id))  # type: ignore[arg-type]
+    assert back.deleted_at is None and back.review == "suggested"  # type: ignore[attr-defined]
 
 
 def _rows(repo: Repo, model: type) -> list:  # type: ignore[type-arg]
@@ -294,3 +316,33 @@ def test_near_duplicate_flags_are_recorded_not_dropped(repo: Repo) -> None:
     assert (flagged.duplicate_of, flagged.match_kind, flagged.match_score) == (first, "same", 97.2)  # type: ignore[attr-defined]
     assert _count(repo, Article) == 2
     assert _count(repo, Change, Change.entity == "article") == 3
+
+
+def test_running_the_rules_again_repairs_what_a_fixed_or_deleted_rule_did(repo: Repo) -> None:
+    [noise, keep] = repo.ingest_articles(
+        None, [_item(1, title="Horoscope for Tuesday"), _item(2, title="Dam talks")]
+    ).added
+    repo.set_triage(keep, "relevant")  # an editor's decision a rule must never undo
+    rule = repo.add_rule("noise", "horoscope dam", "dismiss")
+    tag = repo.add_rule("dam watch", "dam", "tag", value="water")
+
+    def specs() -> list[RuleSpec]:
+        return [
+            RuleSpec(r.name, r.pattern, r.action, r.value, r.field, r.regex) for r in repo.rules()
+        ]
+
+    repo.apply_rules(specs())
+    assert repo.get("article", noise).triage == "not_relevant"  # type: ignore[attr-defined]
+    assert repo.get("article", keep).triage == "relevant"  # type: ignore[attr-defined]
+    assert repo.get("article", keep).tags == ["water"]  # type: ignore[attr-defined]
+    # The dismiss rule was too broad: narrowing it and running again brings nothing back
+    # that it did not do, and undoes what it no longer should.
+    repo.update("rule", int(rule.id), rule.version, name="horoscopes", pattern="horoscope")  # type: ignore[arg-type]
+    repo.delete("rule", int(tag.id))  # type: ignore[arg-type]
+    repo.apply_rules(specs())
+    noisy, kept = repo.get("article", noise), repo.get("article", keep)
+    assert noisy.triage == "not_relevant" and noisy.rule_hits == ["horoscopes"]  # type: ignore[attr-defined]
+    assert kept.tags == [] and kept.rule_hits == [] and kept.triage == "relevant"  # type: ignore[attr-defined]
+    repo.delete("rule", int(rule.id))  # type: ignore[arg-type]
+    repo.apply_rules(specs())
+    assert repo.get("article", noise).triage == "new"  # type: ignore[attr-defined]

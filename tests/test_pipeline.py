@@ -36,14 +36,12 @@ def test_a_rewritten_article_is_ruled_again(tmp_path: Path) -> None:
         article = ParsedArticle(title="Gates", text=text, url="https://weir.example/1")
         return ParsedDocument("feed", [article])
 
-    assert store_document(repo, None, document("The gates opened."), specs=specs) == (1, 0, 0)
-    article_id = repo.changes_since(0)[-1].entity_id
+    first = store_document(repo, None, document("The gates opened."), specs=specs)
+    assert (first.added, first.present, first.updated) == (1, 0, 0)
+    [article_id] = first.new
     assert repo.get("article", article_id).tags == []  # type: ignore[attr-defined]
-    assert store_document(repo, None, document("The sluice gates opened."), specs=specs) == (
-        0,
-        0,
-        1,
-    )
+    second = store_document(repo, None, document("The sluice gates opened."), specs=specs)
+    assert (second.added, second.present, second.updated) == (0, 0, 1)
     assert repo.get("article", article_id).tags == ["water"]  # type: ignore[attr-defined]
 
 
@@ -57,3 +55,20 @@ def test_a_feed_ingested_by_url_keeps_its_validators_for_the_next_fetch(
     source = repo.source_by_url(url)
     assert source is not None and source.kind == "feed" and source.etag == '"e1"'
     assert source.fetched_at is not None and source.http_status == 200
+
+
+def test_a_dated_table_row_without_a_date_is_reported_not_lost_silently(tmp_path: Path) -> None:
+    note = tmp_path / "timeline.md"
+    note.write_text(
+        "# Weir timeline\n\n"
+        "| Date (2026) | Event |\n"
+        "| --- | --- |\n"
+        "| Mar 3 | Envoys meet |\n"
+        "| TBD | Leaders' call |\n",
+        encoding="utf-8",
+    )
+    repo = Repo(open_desk(str(tmp_path / "d.db")), "tester")
+    report = ingest_targets(repo, Config(editor="tester"), [str(note)])
+    assert report.added == 1
+    (warning,) = [w for w in report.warnings if "readable date" in w["warning"]]
+    assert "Leaders' call" in warning["warning"] and warning["source"] == str(note)

@@ -286,3 +286,12 @@ def test_tables_pasted_without_a_gap_are_read_as_two() -> None:
     assert positions.kind == "positions" and positions.header == ["Issue", "Calvera", "Drossland"]
     assert [c.actor for c in position_candidates(positions)] == ["Calvera", "Drossland"] * 2
     assert text[positions.start : positions.end].startswith("| Issue")
+
+
+def test_a_side_named_with_who_speaks_for_it_is_the_side() -> None:
+    text = (
+        "| Issue | Calvera (Palace / Ardent) | Drossland (Chancellery) |\n"
+        "| Talks | Ready | Not yet |\n"
+    )
+    (table,) = find_tables(text)
+    assert [c.actor for c in position_candidates(table)] == ["Calvera", "Drossland"]

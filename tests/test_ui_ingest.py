@@ -12,7 +12,15 @@ from db.repo import Repo
 from db.repo_ingest import IncomingArticle, TableFound
 from tests.conftest import EDITOR, wait_for
 from tests.http_server import HTTPTestServer, http_server_fixture  # noqa: F401
-from tests.ui_support import detail_text, make_app, pane, plist, row_text, wait_loaded
+from tests.ui_support import (
+    detail_text,
+    main_screen,
+    make_app,
+    pane,
+    plist,
+    row_text,
+    wait_loaded,
+)
 from workbench.ui.panes.feed import FeedList, FeedPane
 from workbench.ui.screens import RuleForm, RulesScreen, SourcesScreen
 
@@ -172,29 +180,36 @@ async def test_fetch_runs_in_a_worker_and_new_articles_arrive_live(
     tmp_path: Path, http_server: HTTPTestServer
 ) -> None:
     url = http_server.route("/rss", body=RSS, content_type="application/rss+xml")
-    broken = http_server.route("/broken", status=500, body=b"oops")
+    broken = http_server.route("/broken", status=500, body=b"oops [bold]markup[/bold]")
+    slow = http_server.route("/slow", body=RSS, content_type="application/rss+xml", delay=1.0)
     repo = Repo(open_desk(str(tmp_path / "d.db")), EDITOR)
     repo.add_source("Harbour Wire", url)
     repo.add_source("Broken Feed [bold]", broken)
+    repo.add_source("Slow Wire", slow)
     app = make_app(tmp_path / "d.db")
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(pilot, app)
         feed = plist(app, "feed")
         assert feed.total == 0
         await pilot.press("R")
-        await pilot.press("j")  # keys still work while it fetches
+        # The fast feed's articles arrive while the slow server still holds its request,
+        # and keys keep working meanwhile.
         await wait_for(pilot, lambda: feed.total == 2, "fetched articles to appear live")
+        assert _feed(app).has_class("-fetching")
+        await pilot.press("2")
+        assert main_screen(app).active == "statements" and _feed(app).has_class("-fetching")
+        await pilot.press("1")
         await wait_for(pilot, lambda: not _feed(app).has_class("-fetching"), "fetch to end")
         progress = _feed(app).query_one(ProgressBar)
-        assert progress.total == 2 and progress.progress == 2  # one step per source
+        assert progress.total == 3 and progress.progress == 3  # one step per source
         await wait_for(
             pilot,
             lambda: "1 source failing" in str(_feed(app).query_one("#feed-filter").content),
             "the failing source to be flagged in the pane",
         )
         message = "\n".join(n.message for n in app._notifications)
-        assert "2 added" in message and "1 failed" in message
-        assert "HTTP 500" in message and "[bold]" not in message.split("HTTP 500")[0][-1:]
+        assert "2 added" in message and "1 failed" in message and "HTTP 500" in message
+        assert not any(n.markup for n in app._notifications)  # outside text is never markup
         await pilot.press("S")
         await wait_for(
             pilot,

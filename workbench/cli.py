@@ -242,7 +242,7 @@ def _report(report, as_json: bool) -> None:  # type: ignore[no-untyped-def]
     else:
         typer.echo(report.summary() + ".")
         for warning in report.warnings:
-            typer.echo(f"  warning: {warning['warning']}", err=True)
+            typer.echo(f"  warning: {warning['source']}: {warning['warning']}", err=True)
         for failure in report.failed:
             typer.echo(f"  failed: {failure['error']}", err=True)
     raise typer.Exit(report.exit_code)
@@ -272,7 +272,7 @@ def feeds_add(
     from urllib.parse import urlsplit
 
     from db.clean import strip_controls
-    from workbench.ingest.pipeline import IngestReport
+    from workbench.ingest.pipeline import IngestReport, subscribe
 
     url = strip_controls(url).strip()  # as the repository will store it
     parts = urlsplit(url)
@@ -280,11 +280,8 @@ def feeds_add(
         raise typer.BadParameter(f"{url!r} is not an http(s) URL", param_hint="URL")
     repo = _repo(_location(ctx, db))
     report = IngestReport(succeeded=1)
-    if repo.source_by_url(url) is not None:
-        report.present = 1
-    else:
-        repo.add_source(name or parts.netloc, url, "feed")
-        report.added = 1
+    _source, new = subscribe(repo, url, name or parts.netloc)
+    report.added, report.present = (1, 0) if new else (0, 1)
     _report(report, as_json)
 
 
@@ -296,8 +293,9 @@ def feeds_import(
     db: DbOption = None,
 ) -> None:
     """Subscribe to every feed an OPML file lists (duplicates merged)."""
+    from db.repo import RepoError
     from workbench.ingest.opml import OpmlError, read_opml
-    from workbench.ingest.pipeline import IngestReport
+    from workbench.ingest.pipeline import IngestReport, subscribe
 
     try:
         body = file.expanduser().read_bytes()
@@ -312,11 +310,13 @@ def feeds_import(
         _report(report, as_json)
     report.warnings = [{"source": str(file), "warning": w} for w in warnings]
     for subscription in subscriptions:
-        if repo.source_by_url(subscription.url) is not None:
-            report.present += 1
+        try:
+            _source, new = subscribe(repo, subscription.url, subscription.title)
+        except RepoError as exc:
+            report.warnings.append({"source": str(file), "warning": str(exc)})
             continue
-        repo.add_source(subscription.title, subscription.url, "feed")
-        report.added += 1
+        report.added += new
+        report.present += not new
     report.succeeded = 1
     _report(report, as_json)
 

@@ -93,6 +93,12 @@ _UTF8_MULTIBYTE = re.compile(
 # Codecs charset-normalizer confuses with windows-1252 on short Western text (they differ from
 # it in a few letters only); when one of them ties with cp1252, cp1252 is the likelier truth.
 _CP1252_TIES = 0.02
+# Against another single-byte Latin code page with no more chaos, cp1252 also wins unless
+# that code page reads as clearly more like a language: undeclared legacy text on news
+# sites is overwhelmingly Western (feedparser falls back to cp1252 too), and on short text
+# the coherence of a Baltic or Central European reading is an unreliable signal (seen: an
+# undeclared Portuguese feed read as cp1257, "campeć" for "campeã").
+_CP1252_COHERENCE_MARGIN = 0.3
 
 
 def normalise_label(label: str | None) -> str | None:
@@ -226,11 +232,13 @@ def _guess(body: bytes) -> tuple[str, str] | None:
         return None
     clean = [m for m in matches if m.chaos <= matches[0].chaos + _CHAOS_TIES]
     best = max(clean, key=lambda m: m.coherence)  # max keeps the first of equals
+    single_byte_rival = _is_single_byte(best.encoding)
     for match in matches:
+        margin = _CP1252_COHERENCE_MARGIN if single_byte_rival else _CP1252_TIES
         if (
             match.encoding == "cp1252"
             and match.chaos <= best.chaos + _CP1252_TIES
-            and match.coherence >= best.coherence - _CP1252_TIES
+            and match.coherence >= best.coherence - margin
         ):
             best = match
             break

@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import http
+import ipaddress
 import re
 import socket
 import ssl
+import threading
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -136,8 +138,12 @@ async def fetch_all(
     *,
     on_result: Callable[[FetchResult], None] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    cancel: threading.Event | None = None,
 ) -> list[FetchResult]:
     """Fetch every request concurrently; results come back in the order of ``requests``.
+
+    ``cancel`` (set from any thread, e.g. when the editor quits) stops what is still
+    running within a tenth of a second; those requests come back as "cancelled".
 
     ``on_result`` is called once per request as each finishes (in finishing order), always
     from this coroutine and never concurrently, so a progress display needs no locking.  An
@@ -168,17 +174,46 @@ async def fetch_all(
             asyncio.create_task(_fetch_one(client, request, settings, gates))
             for request in requests
         ]
+        watcher = asyncio.create_task(_cancel_when(cancel, tasks)) if cancel else None
         try:
             for finished in asyncio.as_completed(tasks):
-                result = await finished
+                try:
+                    result = await finished
+                except asyncio.CancelledError:
+                    if cancel is not None and cancel.is_set():
+                        continue
+                    raise
                 if on_result is not None:
                     on_result(result)
         finally:
             # Only reached with work pending when on_result raised or we were cancelled.
             for task in tasks:
                 task.cancel()
+            if watcher is not None:
+                watcher.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-        return [task.result() for task in tasks]
+        return [
+            _cancelled(request) if task.cancelled() else task.result()
+            for request, task in zip(requests, tasks, strict=True)
+        ]
+
+
+async def _cancel_when(cancel: threading.Event, tasks: list[asyncio.Task[FetchResult]]) -> None:
+    while not cancel.is_set():
+        await asyncio.sleep(0.1)
+    for task in tasks:
+        task.cancel()
+
+
+def _cancelled(request: FetchRequest) -> FetchResult:
+    return FetchResult(
+        request,
+        final_url=request.url,
+        etag=request.etag,
+        last_modified=request.last_modified,
+        error_kind="cancelled",
+        error=f"{request.url}: cancelled",
+    )
 
 
 def fetch_all_sync(
@@ -187,6 +222,7 @@ def fetch_all_sync(
     *,
     on_result: Callable[[FetchResult], None] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    cancel: threading.Event | None = None,
 ) -> list[FetchResult]:
     """Run :func:`fetch_all` on a fresh event loop, for the CLI and for UI thread workers.
 
@@ -199,7 +235,9 @@ def fetch_all_sync(
         pass  # no loop here: the normal case
     else:
         raise RuntimeError("fetch_all_sync cannot run inside an event loop; await fetch_all")
-    return asyncio.run(fetch_all(requests, settings, on_result=on_result, transport=transport))
+    return asyncio.run(
+        fetch_all(requests, settings, on_result=on_result, transport=transport, cancel=cancel)
+    )
 
 
 # --- one request -----------------------------------------------------------------------------
@@ -467,7 +505,20 @@ def _checked(url: httpx.URL, *, redirect: bool) -> httpx.URL:
         raise _Failure("invalid_url", problem)
     if url.port is not None and not 0 < url.port < 65536:
         raise _Failure("invalid_url", f"port {url.port} does not exist")
+    if _link_local(url.host):
+        raise _Failure("blocked", "a link-local address (cloud metadata); never fetched")
     return url
+
+
+def _link_local(host: str) -> bool:
+    """169.254.0.0/16 and fe80::/10 serve cloud instance metadata (credentials) and never
+    news: a feed or a redirect pointing there is refused. Private and loopback addresses
+    stay allowed, since desks do subscribe to intranet feeds. (A hostname that resolves to
+    such an address is not caught here; that needs a resolving transport.)"""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_link_local
+    except ValueError:
+        return host.lower() in ("metadata.google.internal", "metadata")
 
 
 def _without_fragment(url: httpx.URL) -> str:

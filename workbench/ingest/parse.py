@@ -181,6 +181,16 @@ def _from_struct(value: Any) -> dt.datetime | None:
         return None
 
 
+def _date_from_text(value: Any) -> dt.datetime | None:
+    """A date string the fast parser left unparsed (``05:31:45 EST``, ``Dec 16 2023 02:02
+    PM``), read with feedparser's own date handlers, which know the feed world's forms."""
+    if not value or not isinstance(value, str):
+        return None
+    from feedparser.datetimes import _parse_date
+
+    return _from_struct(_parse_date(value))
+
+
 def _from_iso(value: str | None) -> dt.datetime | None:
     if not value:
         return None
@@ -767,8 +777,10 @@ def _entry_article(entry: Any, *, outlet: str, base: str | None) -> ParsedArticl
     title = _one_line(_construct_text(_field(entry, "title_detail"), _field(entry, "title")))
     title = _shorten(title, DECLARED_TITLE_MAX) if title else _derived_title(text)
     guid = _one_line(str(_field(entry, "id") or "")) or None
-    published = _from_struct(_field(entry, "published_parsed")) or _from_struct(
-        _field(entry, "updated_parsed")
+    published = (
+        _from_struct(_field(entry, "published_parsed"))
+        or _from_struct(_field(entry, "updated_parsed"))
+        or _date_from_text(_field(entry, "published") or _field(entry, "updated"))
     )
     return ParsedArticle(
         title=title,

@@ -9,8 +9,9 @@ one broken feed never costs the desk the others.
 from __future__ import annotations
 
 import datetime as dt
-import math
+import queue
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +28,6 @@ from workbench.ingest.types import FetchRequest, FetchResult, ParsedArticle, Par
 
 #: File types ``ingest`` reads from a folder; anything else in it is skipped, not an error.
 FILE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".xml", ".rss", ".atom"}
-#: A local file larger than this is refused, like an over-size download.
-MAX_FILE_MB = 10.0
 
 Progress = Callable[[int, int, str], None]  # (done, total, what just finished)
 
@@ -73,8 +72,11 @@ class IngestReport:
 # ---------------------------------------------------------------------- rules
 
 
-def rule_specs(repo: Repo, config: Config | None) -> list[RuleSpec]:
-    """The desk's rules (database) and the editor's (config file), enabled ones only."""
+def rule_specs(
+    repo: Repo, config: Config | None, report: IngestReport | None = None
+) -> list[RuleSpec]:
+    """The desk's rules (database) and the editor's (config file), enabled ones only. A
+    config rule naming a source this desk does not have matches nothing, and says so."""
     specs = [
         RuleSpec(r.name, r.pattern, r.action, r.value, r.field, r.regex, r.source_id)
         for r in repo.rules()
@@ -103,8 +105,12 @@ def rule_specs(repo: Repo, config: Config | None) -> list[RuleSpec]:
                 source_url=str(source_url) if source_url else None,
             )
         )
-    # A config rule for a source this desk does not have matches nothing.
-    return [s for s in specs if not (s.source_url and s.source_id is None)]
+    unmatched = [s for s in specs if s.source_url and s.source_id is None]
+    for spec in unmatched if report is not None else ():
+        report.warnings.append(  # type: ignore[union-attr]
+            {"source": "config", "warning": f"rule {spec.name!r}: no source {spec.source_url}"}
+        )
+    return [s for s in specs if s not in unmatched]
 
 
 # ---------------------------------------------------------------------- storing
@@ -131,6 +137,7 @@ def _incoming(
         priority=ruled.get("priority", 0),
         assignee=ruled.get("assignee"),
         rule_hits=tuple(ruled.get("rule_hits", ())),
+        rule_effects=tuple(ruled.get("rule_effects", ())),
     )
 
 
@@ -146,6 +153,19 @@ class _Draft:
     priority: int = 0
     assignee: str | None = None
     rule_hits: list[str] = field(default_factory=list)
+    rule_effects: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Stored:
+    """What one document added and updated; near-duplicates are flagged once per run."""
+
+    added: int = 0
+    present: int = 0
+    updated: int = 0
+    new: dict[int, tuple[int | None, IncomingArticle]] = field(default_factory=dict)
+    #: rows of dated tables whose date could not be read: no timeline event can be made
+    undated_rows: list[str] = field(default_factory=list)
 
 
 def store_document(
@@ -155,29 +175,37 @@ def store_document(
     *,
     specs: Sequence[RuleSpec] = (),
     settings: IngestSettings | None = None,
-) -> tuple[int, int, int]:
-    """Store what a document held; returns (added, present, updated)."""
+) -> Stored:
+    """Store what a document held, its tables and their suggestions, in one transaction:
+    if anything fails, nothing of the document is kept, so the next run tries it again
+    instead of finding it "present" without its tables."""
     items = [_incoming(a, specs, source_id) for a in document.articles]
-    outcome = repo.ingest_articles(source_id, items)
-    if specs and outcome.updated:  # a rewritten article may now match a rule it did not
-        repo.apply_rules(specs, article_ids=outcome.updated)
-    for article_id, item in outcome.stored.items():
-        _read_tables(repo, article_id, item)
-    if outcome.added:
-        added = {i: outcome.stored[i] for i in outcome.added}
-        flag_near_duplicates(repo, source_id, added, settings or IngestSettings())
-    return len(outcome.added), outcome.present, len(outcome.updated)
+    undated: list[str] = []
+    with repo.batch():
+        outcome = repo.ingest_articles(source_id, items, specs=specs)
+        for article_id, item in outcome.stored.items():
+            undated += _read_tables(repo, article_id, item)
+    return Stored(
+        len(outcome.added),
+        outcome.present,
+        len(outcome.updated),
+        {i: (source_id, outcome.stored[i]) for i in outcome.added},
+        undated,
+    )
 
 
 #: Two lines holding pipes: the cheap test for "might carry a table" before parsing it.
 _PIPE_LINES = re.compile(r"\|[^\n]*\|[^\n]*\n[^\n]*\|")
 
 
-def _read_tables(repo: Repo, article_id: int, item: IncomingArticle) -> None:
+def _read_tables(repo: Repo, article_id: int, item: IncomingArticle) -> list[str]:
+    """Store the article's tables and their suggestions; returns the dated rows that
+    could not become events (no readable date), so the run can say so."""
     from workbench.ingest.tables import event_candidates, find_tables, position_candidates
 
     if not _PIPE_LINES.search(item.text):
-        return
+        return []
+    undated: list[str] = []
     reference = (item.published_at or dt.datetime.now(dt.UTC)).date()
     found = []
     for table in find_tables(strip_controls(item.text)):
@@ -185,11 +213,13 @@ def _read_tables(repo: Repo, article_id: int, item: IncomingArticle) -> None:
             (c.issue, c.actor, c.summary)
             for c in (position_candidates(table) if table.kind == "positions" else [])
         ]
+        candidates = event_candidates(table, reference=reference) if table.kind == "dated" else []
         events = [
             (c.start, c.end, c.precision, c.title or c.said, c.said)
-            for c in (event_candidates(table, reference=reference) if table.kind == "dated" else [])
+            for c in candidates
             if c.start is not None
         ]
+        undated += [f"{c.date_text or '?'} | {c.title}" for c in candidates if c.start is None]
         found.append(
             TableFound(
                 table.start,
@@ -203,6 +233,7 @@ def _read_tables(repo: Repo, article_id: int, item: IncomingArticle) -> None:
         )
     if found:
         repo.store_tables(article_id, found)
+    return undated
 
 
 _WORD = re.compile(r"[^\W\d_]{4,}")
@@ -214,54 +245,57 @@ def _words(text: str) -> set[str]:
 
 def flag_near_duplicates(
     repo: Repo,
-    source_id: int | None,
-    added: dict[int, IncomingArticle],
+    added: dict[int, tuple[int | None, IncomingArticle]],
     settings: IngestSettings,
 ) -> int:
     """Flag new articles that tell the same story as another outlet's; nothing is dropped.
 
-    Candidates are other outlets' articles published within a few days of the batch, read
-    once per batch. Each new article is scored only against those sharing at least two
-    title words with it (an inverted index of title words), so the cost grows with the
-    matches, not with the desk; the score is rapidfuzz's token-set ratio on title and
-    lead, which ignores word order and the words one outlet adds. Two thresholds: a
-    possible match, and the same story.
+    Runs once per ingest run, over everything it added. Candidates are the articles
+    published within a few days of the run's articles, read once; each new article is
+    scored only against other outlets' articles sharing at least two title words with it
+    (an inverted index of title words), so the cost grows with the matches, not with the
+    desk. Between two new articles, only the later one is flagged. The score is
+    rapidfuzz's token-set ratio on title and lead, which ignores word order and the words
+    one outlet adds; two thresholds tell a possible match from the same story.
     """
+    if not added:
+        return 0
     from rapidfuzz import fuzz, process
 
-    # An undated article is sorted by when it was stored (now), so it is compared around now.
     now = dt.datetime.now(dt.UTC)
-    dated = [i.published_at or now for i in added.values()]
+    dated = [item.published_at or now for _source, item in added.values()]
     low, high = min(dated), max(dated)
     middle = low + (high - low) / 2
-    # Rounded up, so the articles at either end of the batch still get their full 3 days.
-    days = 3 + math.ceil((high - low) / dt.timedelta(days=2))
+    days = 3 + -(-(high - low).days // 2)  # rounded up: both ends get their three days
     candidates = [
-        (cid, title, f"{title} {lead}")
-        for cid, other_source, title, lead in repo.recent_for_matching(middle, days=days)
-        if other_source != source_id
-        and cid not in added
-        and len(title) + len(lead) >= settings.min_match_length
+        (cid, source, title, f"{title} {lead}")
+        for cid, source, title, lead in repo.recent_for_matching(middle, days=days)
+        if len(title) + len(lead) >= settings.min_match_length
     ]
     index: dict[str, list[int]] = {}
-    for position, (_cid, title, _text) in enumerate(candidates):
+    for position, (_cid, _source, title, _text) in enumerate(candidates):
         for word in _words(title):
             index.setdefault(word, []).append(position)
     matches = []
-    for article_id, item in added.items():
+    for article_id, (source_id, item) in added.items():
         mine = f"{item.title} {item.text[:400]}"
         if len(mine.strip()) < settings.min_match_length:
             continue
         shared: dict[int, int] = {}
         for word in _words(item.title):
             for position in index.get(word, ()):
+                cid, other_source = candidates[position][0], candidates[position][1]
+                if other_source == source_id or cid == article_id:
+                    continue
+                if cid in added and cid > article_id:
+                    continue  # the later of two new articles carries the flag
                 shared[position] = shared.get(position, 0) + 1
         near = [p for p, n in sorted(shared.items(), key=lambda kv: -kv[1])[:50] if n >= 2]
         if not near:
             continue
         best = process.extractOne(
             mine,
-            {candidates[p][0]: candidates[p][2] for p in near},
+            {candidates[p][0]: candidates[p][3] for p in near},
             scorer=fuzz.token_set_ratio,
             score_cutoff=settings.suggest_match,
         )
@@ -284,8 +318,10 @@ def fetch_feeds(
     sources: Sequence[Source] | None = None,
     progress: Progress | None = None,
     transport: Any = None,
+    cancel: threading.Event | None = None,
 ) -> IngestReport:
-    """Fetch every subscribed feed (or the given ones) concurrently and store what is new."""
+    """Fetch every subscribed feed (or the given ones) concurrently; store each feed as soon
+    as it arrives, so one slow server never holds back the others' articles."""
     from workbench.ingest.fetch import FetchSettings, fetch_all_sync
 
     feeds = [
@@ -296,23 +332,60 @@ def fetch_feeds(
     report = IngestReport()
     requests = [FetchRequest(s.url, s.id, s.etag, s.last_modified) for s in feeds if s.url]
     by_id = {s.id: s for s in feeds}
-    specs = rule_specs(repo, config)
+    specs = rule_specs(repo, config, report)
     settings = config.ingest
-    done = 0
+    new: dict[int, tuple[int | None, IncomingArticle]] = {}
 
-    def finished(result: FetchResult) -> None:
-        nonlocal done
-        done += 1
+    def store(result: FetchResult, done: int) -> None:
+        source = by_id[result.request.key]  # type: ignore[index]
+        _store_fetched(repo, source, result, report, specs, new)
         if progress:
             progress(done, len(requests), result.request.url)
 
-    results = fetch_all_sync(
-        requests, _fetch_settings(settings, FetchSettings), on_result=finished, transport=transport
-    )
-    for result in results:
-        source = by_id[result.request.key]  # type: ignore[index]
-        _store_fetched(repo, source, result, report, specs, settings)
+    with _Storer(store) as storer:  # parsing and storing run beside the downloads
+        fetch_all_sync(
+            requests,
+            _fetch_settings(settings, FetchSettings),
+            on_result=storer.put,
+            transport=transport,
+            cancel=cancel,
+        )
+    flag_near_duplicates(repo, new, settings)
     return report
+
+
+class _Storer:
+    """A thread that stores fetch results in the order they arrive, while the event loop
+    goes on downloading. Exceptions are kept and raised when the block ends."""
+
+    def __init__(self, store: Callable[[FetchResult, int], None]) -> None:
+        self._store = store
+        self._queue: queue.Queue[FetchResult | None] = queue.Queue()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="ingest-store", daemon=True)
+
+    def __enter__(self) -> _Storer:
+        self._thread.start()
+        return self
+
+    def put(self, result: FetchResult) -> None:
+        self._queue.put(result)
+
+    def _run(self) -> None:
+        done = 0
+        while (result := self._queue.get()) is not None:
+            done += 1
+            if self._error is None:
+                try:
+                    self._store(result, done)
+                except BaseException as exc:  # raised again on the caller's thread
+                    self._error = exc
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None and exc_info[0] is None:
+            raise self._error
 
 
 def _fetch_settings(settings: IngestSettings, factory: Any) -> Any:
@@ -329,7 +402,7 @@ def _store_fetched(
     result: FetchResult,
     report: IngestReport,
     specs: Sequence[RuleSpec],
-    settings: IngestSettings,
+    new: dict[int, tuple[int | None, IncomingArticle]],
 ) -> None:
     from workbench.ingest.parse import ParseError, parse_feed
 
@@ -360,20 +433,18 @@ def _store_fetched(
     except ParseError as exc:
         report.fail(label, str(exc))
         repo.record_fetch(
-            source.id,
+            source.id,  # type: ignore[arg-type]
             ok=False,
             http_status=result.status,
             error_kind="parse",
-            error=str(exc),  # type: ignore[arg-type]
+            error=str(exc),
         )
         return
     warning = "; ".join(document.warnings) or None
     if warning:
         report.warnings.append({"source": label, "warning": warning})
     try:
-        added, present, updated = store_document(
-            repo, source.id, document, specs=specs, settings=settings
-        )
+        _count(report, store_document(repo, source.id, document, specs=specs), new, label)
         if document.title and source.url and source.name == urlsplit(source.url).netloc:
             # added without a name: take the feed's own title once it is known
             repo.update("source", source.id, None, name=document.title)  # type: ignore[arg-type]
@@ -387,10 +458,6 @@ def _store_fetched(
             error=f"{label}: could not store: {exc}",
         )
         return
-    report.added += added
-    report.present += present
-    report.updated += updated
-    report.succeeded += 1
     repo.record_fetch(
         source.id,  # type: ignore[arg-type]
         ok=True,
@@ -399,6 +466,26 @@ def _store_fetched(
         last_modified=result.last_modified,
         warning=warning,
     )
+
+
+def _count(
+    report: IngestReport,
+    stored: Stored,
+    new: dict[int, tuple[int | None, IncomingArticle]],
+    label: str = "",
+) -> None:
+    for row in stored.undated_rows:
+        report.warnings.append(
+            {
+                "source": label,
+                "warning": f"table row without a readable date, not on the timeline: {row}",
+            }
+        )
+    report.added += stored.added
+    report.present += stored.present
+    report.updated += stored.updated
+    report.succeeded += 1
+    new.update(stored.new)
 
 
 # ---------------------------------------------------------------------- paths and URLs
@@ -443,8 +530,9 @@ def ingest_targets(
     """Ingest files, folders and http(s) URLs of pages or feeds."""
     urls, files, problems = expand_targets(targets)
     report = IngestReport(failed=list(problems))
-    specs = rule_specs(repo, config)
+    specs = rule_specs(repo, config, report)
     total = len(urls) + len(files)
+    new: dict[int, tuple[int | None, IncomingArticle]] = {}
     done = 0
 
     def step(what: str) -> None:
@@ -454,10 +542,11 @@ def ingest_targets(
             progress(done, total, what)
 
     for path in files:
-        _ingest_file(repo, path, report, specs, config.ingest)
+        _ingest_file(repo, path, report, specs, config.ingest, new)
         step(str(path))
     if urls:
-        _ingest_urls(repo, config, urls, report, specs, step, transport)
+        _ingest_urls(repo, config, urls, report, specs, step, transport, new)
+    flag_near_duplicates(repo, new, config.ingest)
     return report
 
 
@@ -467,24 +556,24 @@ def _ingest_file(
     report: IngestReport,
     specs: Sequence[RuleSpec],
     settings: IngestSettings,
+    new: dict[int, tuple[int | None, IncomingArticle]],
 ) -> None:
     from workbench.ingest.parse import ParseError, parse_document
 
     label = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_MB * 1024 * 1024:
-            report.fail(label, f"{label}: larger than {MAX_FILE_MB:g} MB")
+        if path.stat().st_size > settings.max_mb * 1024 * 1024:
+            report.fail(label, f"{label}: larger than {settings.max_mb:g} MB")
             return
-        body = path.read_bytes()
-        document = parse_document(body, name=path.name)
+        # the whole path as the name, so every message says which file it was
+        document = parse_document(path.read_bytes(), name=label)
     except OSError as exc:
         report.fail(label, f"{label}: {exc.strerror or exc}")
         return
     except ParseError as exc:
         report.fail(label, str(exc))
         return
-    _store_local(repo, path, document, report, specs, settings)
+    _store_local(repo, path, document, report, specs, new)
 
 
 def _store_local(
@@ -493,7 +582,7 @@ def _store_local(
     document: ParsedDocument,
     report: IngestReport,
     specs: Sequence[RuleSpec],
-    settings: IngestSettings,
+    new: dict[int, tuple[int | None, IncomingArticle]],
 ) -> None:
     """Files keep their identity by path (a re-read edited file updates its article); a
     local feed file becomes a source of its own, named by the feed."""
@@ -521,20 +610,31 @@ def _store_local(
     for warning in document.warnings:
         report.warnings.append({"source": label, "warning": warning})
     try:
-        added, present, updated = store_document(
+        stored = store_document(
             repo,
             source.id,
             ParsedDocument(document.kind, articles, document.title, document.warnings),
             specs=specs,
-            settings=settings,
         )
     except RepoError as exc:
         report.fail(label, f"{label}: could not store: {exc}")
         return
-    report.added += added
-    report.present += present
-    report.updated += updated
-    report.succeeded += 1
+    _count(report, stored, new, label)
+
+
+def subscribe(repo: Repo, url: str, name: str) -> tuple[Source, bool]:
+    """(the feed source for ``url``, whether it is new). Known URLs are compared in their
+    canonical form, so ``HTTP://x/feed?utm_source=a#top`` is the feed ``http://x/feed``.
+    A URL taken by a page or file source is refused rather than quietly never fetched."""
+    from workbench.ingest.urls import canonical_url
+
+    wanted = canonical_url(url)
+    for source in repo.sources():
+        if source.url and canonical_url(source.url) == wanted:
+            if source.kind != "feed":
+                raise RepoError(f"{url} is already a {source.kind} source ({source.name})")
+            return source, False
+    return repo.add_source(name, url, "feed"), True
 
 
 def _source(repo: Repo, url: str, name: str, kind: str) -> Source:
@@ -552,6 +652,7 @@ def _ingest_urls(
     specs: Sequence[RuleSpec],
     step: Callable[[str], None],
     transport: Any,
+    new: dict[int, tuple[int | None, IncomingArticle]],
 ) -> None:
     from workbench.ingest.fetch import FetchSettings, fetch_all_sync
     from workbench.ingest.parse import ParseError, parse_document
@@ -596,13 +697,8 @@ def _ingest_urls(
         for warning in document.warnings:
             report.warnings.append({"source": url, "warning": warning})
         try:
-            added, present, updated = store_document(
-                repo, source.id, document, specs=specs, settings=config.ingest
-            )
+            stored = store_document(repo, source.id, document, specs=specs)
         except RepoError as exc:
             report.fail(url, f"{url}: could not store: {exc}")
             continue
-        report.added += added
-        report.present += present
-        report.updated += updated
-        report.succeeded += 1
+        _count(report, stored, new, url)

@@ -392,7 +392,9 @@ def _actor_name(cell: str) -> str | None:
     named = _POSSESSIVE_GENERIC.match(cell.strip())
     if named:
         return (named.group("actor") or named.group("actor2") or "").strip() or None
-    return cell.strip() or None
+    # "Aldova (Vasary Palace / Varga)": the side is Aldova; the brackets say who speaks for it
+    bare = re.sub(r"\s*\([^)]*\)\s*", " ", cell).strip()
+    return bare or cell.strip() or None
 
 
 def _actor_columns(header: list[str]) -> list[tuple[int, str]]:

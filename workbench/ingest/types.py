@@ -31,7 +31,7 @@ class FetchResult:
     last_modified: str | None = None
     not_modified: bool = False  # 304: nothing new since the validators we sent
     #: None on success; else one of: "timeout", "connect", "http", "too_large",
-    #: "redirects", "scheme", "content_type", "invalid_url", "error"
+    #: "redirects", "scheme", "content_type", "invalid_url", "blocked", "cancelled", "error"
     error_kind: str | None = None
     error: str | None = None  # one line, names the URL's problem, fit for an editor
 

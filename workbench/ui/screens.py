@@ -126,6 +126,17 @@ class SourcesScreen(_ReportsFailures, ModalScreen[None]):
         self.app.call_from_thread(self._show, sources)
 
     def _show(self, sources: list[Source]) -> None:
+        # failing first, then warnings, then feeds before pages and local files
+        order = {"feed": 0, "page": 1, "file": 2}
+        sources = sorted(
+            sources,
+            key=lambda s: (
+                s.error_message is None,
+                s.warning is None,
+                order.get(s.kind, 3),
+                s.name.casefold(),
+            ),
+        )
         table = Table(box=None, expand=True, show_header=True, header_style="bold")
         table.add_column("source", ratio=2)
         table.add_column("kind", no_wrap=True)
@@ -157,12 +168,15 @@ class RuleForm(ModalScreen[dict[str, Any] | None]):
     DEFAULT_CSS = """
     RuleForm { align: center middle; }
     RuleForm > Vertical {
-        width: 80; max-width: 95%; height: auto; max-height: 95%;
+        width: 80; max-width: 100%; height: auto; max-height: 100%;
         border: round $accent; background: $surface; padding: 0 1;
     }
+    RuleForm #rule-fields { height: auto; max-height: 1fr; }
     RuleForm Input, RuleForm Select { margin-bottom: 0; }
+    RuleForm Label { margin-top: 0; }
     RuleForm #rule-error { color: $error; height: auto; }
-    RuleForm Horizontal { height: auto; }
+    RuleForm #rule-buttons { height: auto; dock: bottom; }
+    RuleForm Button { min-width: 14; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", id="rule-form.cancel"),
@@ -180,7 +194,10 @@ class RuleForm(ModalScreen[dict[str, Any] | None]):
         rule = self.rule
         box = Vertical()
         box.border_title = "Edit rule" if rule else "New rule"
-        with box:
+        box.border_subtitle = "ctrl+s save · esc cancel"
+        fields = VerticalScroll(id="rule-fields")  # fits 80×24 by scrolling
+        fields.can_focus = False  # Tab goes from field to field, not to the scroller
+        with box, fields:
             yield Label("Name (shown on the articles it touches)")
             yield Input(rule.name if rule else "", id="rule-name")
             yield Label("Words (any of them) or a regular expression")
@@ -217,12 +234,17 @@ class RuleForm(ModalScreen[dict[str, Any] | None]):
                 id="rule-source",
             )
             yield Static("", id="rule-error", markup=False)
-            with Horizontal():
-                yield Button("Save (ctrl+s)", id="rule-save", variant="primary")
-                yield Button("Cancel (esc)", id="rule-cancel")
+            with Horizontal(id="rule-buttons"):
+                yield Button("Save", id="rule-save", variant="primary")
+                yield Button("Cancel", id="rule-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#rule-name", Input).focus()
 
     def show_error(self, message: str) -> None:
-        self.query_one("#rule-error", Static).update(message)
+        error = self.query_one("#rule-error", Static)
+        error.update(message)
+        self.query_one("#rule-fields", VerticalScroll).scroll_to_widget(error, animate=False)
 
     def values(self) -> dict[str, Any]:
         return {
@@ -321,8 +343,8 @@ class RulesScreen(_ReportsFailures, ModalScreen[None]):
             options.add_option(Option(label, id=str(rule.id)))
         if not rules:
             options.add_option(Option(Text("No desk rules yet: a adds one.", style="dim")))
-        if highlighted is not None and rules:
-            options.highlighted = min(highlighted, len(rules) - 1)
+        if rules:  # always on a rule, so e, space and x act at once
+            options.highlighted = min(highlighted or 0, len(rules) - 1)
         lines = Text()
         for raw in self.config.rules if self.config else ():
             if not lines:

@@ -7,6 +7,7 @@ progress bar; new articles arrive through the live feed like anyone else's chang
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -126,6 +127,8 @@ class FeedPane(Pane):
         self.source_id: int | None = None
         self.source_name = "all sources"
         self.failing = 0  # sources whose last fetch failed
+        #: set when the session ends, so a running fetch stops instead of holding the exit
+        self._cancel_fetch = threading.Event()
 
     def compose_header(self) -> ComposeResult:
         with Horizontal(id="feed-bar"):
@@ -135,6 +138,9 @@ class FeedPane(Pane):
     def on_mount(self) -> None:
         super().on_mount()
         self.call_after_refresh(self._show_filter)
+
+    def on_unmount(self) -> None:
+        self._cancel_fetch.set()
 
     def make_list(self) -> VirtualList:
         return FeedList(id="feed-list")
@@ -262,7 +268,9 @@ class FeedPane(Pane):
                 self.post_message(self.FetchProgress(done, total, what))
 
             try:
-                report = fetch_feeds(self.repo, config, progress=progress)
+                report = fetch_feeds(
+                    self.repo, config, progress=progress, cancel=self._cancel_fetch
+                )
             finally:
                 self.call_later(self.remove_class, "-fetching")
             self.post_message(self.FetchDone(report))
