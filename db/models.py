@@ -260,6 +260,8 @@ class Statement(_Tracked, table=True):
         Index("ix_statement_speaker", "speaker_id", "said_on"),
         Index("ix_statement_issue", "issue_id", "said_on"),
         Index("ix_statement_review", "review", "id"),
+        # suggestions by check-worthiness, best first
+        Index("ix_statement_review_score", "review", "score", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

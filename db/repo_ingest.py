@@ -625,10 +625,11 @@ def _known_articles(tx: _Tx, source_id: int | None, items: Sequence[IncomingArti
 
 def _reanchor_evidence(tx: _Tx, article_id: int, text: str) -> None:
     """After an article's text changed, move its statements' evidence to where the quoted
-    words now are. Found by the stored quote with its context first, then the quote alone;
-    evidence not found verbatim keeps its quote and context but loses its offsets, so it
-    is never highlighted in the wrong place (and can be re-found fuzzily later)."""
+    words now are (verbatim with context, verbatim, then fuzzily: see refind_evidence).
+    Evidence that cannot be found keeps its quote and context but loses its offsets: the
+    statement is listed as orphaned, never highlighted in the wrong place, never dropped."""
     from db.models import Statement
+    from db.repo_statements import refind_evidence
     from db.tx import quote_selector
 
     statements = tx.session.exec(
@@ -639,14 +640,11 @@ def _reanchor_evidence(tx: _Tx, article_id: int, text: str) -> None:
         )
     )
     for statement in statements:
-        exact = statement.evidence_exact
-        start = text.find(statement.evidence_prefix + exact + statement.evidence_suffix)
-        if start >= 0:
-            start += len(statement.evidence_prefix)
-        else:
-            start = text.find(exact)
-        if start >= 0:
-            values = quote_selector(text, start, start + len(exact))
+        span = refind_evidence(
+            text, statement.evidence_prefix, statement.evidence_exact, statement.evidence_suffix
+        )
+        if span is not None:
+            values = quote_selector(text, *span)
         else:
             values = {"evidence_start": None, "evidence_end": None}
         if any(getattr(statement, k) != v for k, v in values.items()):

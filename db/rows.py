@@ -71,6 +71,8 @@ class StatementRow:
     verification: str
     review: str
     outlet: str
+    score: float | None = None
+    orphaned: bool = False  # its evidence was not found again after the article changed
 
 
 @dataclass(frozen=True)

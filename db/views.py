@@ -291,8 +291,18 @@ def feed_view(
     )
 
 
-def statements_view(engine: Engine, *, include_dismissed: bool = False) -> KeysetView:
-    """Statements, newest first."""
+#: The Statements pane's filters, in the order the pane cycles through them.
+STATEMENT_FILTERS = ("all", "suggested", "accepted", "orphaned", "dismissed")
+
+
+def statements_view(
+    engine: Engine, *, include_dismissed: bool = False, state: str = "all"
+) -> KeysetView:
+    """Statements, newest first; ``suggested`` lists suggestions by check-worthiness
+    (the ones most worth checking first), ``orphaned`` those whose evidence was lost
+    when their article changed."""
+    if state not in STATEMENT_FILTERS:
+        raise ValueError(f"unknown statements filter {state!r}")
     speaker = aliased(Actor)
     query = (
         select(
@@ -306,19 +316,37 @@ def statements_view(engine: Engine, *, include_dismissed: bool = False) -> Keyse
             Statement.verification,
             Statement.review,
             Source.name,
+            Statement.score,
+            Statement.evidence_start,
+            Statement.evidence_exact,
         )
         .join(speaker, speaker.id == Statement.speaker_id, isouter=True)
         .join(Article, Article.id == Statement.article_id, isouter=True)
         .join(Source, Source.id == Article.source_id, isouter=True)
     )
     where: list[ColumnElement[bool]] = [Statement.deleted_at.is_(None)]
-    if not include_dismissed:
+    order: list[Any] = [Statement.id]
+    if state == "all" and not include_dismissed:
         where.append(Statement.review != "dismissed")
+    elif state in ("accepted", "dismissed"):
+        where.append(Statement.review == state)
+    elif state == "suggested":
+        # by score, best first; keyset on (score, id) needs a score, so unscored last by id
+        where += [Statement.review == "suggested", Statement.score.is_not(None)]
+        order = [Statement.score, Statement.id]
+    elif state == "orphaned":
+        where += [
+            Statement.article_id.is_not(None),
+            Statement.evidence_start.is_(None),
+            Statement.evidence_exact != "",
+        ]
 
     def make(r: Any) -> StatementRow:
-        return StatementRow((r[0],), r[0], r[1] or "", *r[2:9], r[9] or "")
+        key = (r[10], r[0]) if state == "suggested" else (r[0],)
+        orphaned = r[11] is None and bool(r[12])
+        return StatementRow(key, r[0], r[1] or "", *r[2:9], r[9] or "", r[10], orphaned)
 
-    return KeysetView(engine, Statement, query, [Statement.id], make, descending=True, where=where)
+    return KeysetView(engine, Statement, query, order, make, descending=True, where=where)
 
 
 def issues_view(engine: Engine) -> KeysetView:

@@ -24,6 +24,8 @@ def _isolated_home(
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))  # drafts live there
+    monkeypatch.delenv("WORKBENCH_DRAFTS", raising=False)
     monkeypatch.delenv("WORKBENCH_CONFIG", raising=False)
     monkeypatch.delenv("WORKBENCH_DB", raising=False)
     monkeypatch.setenv("USER", EDITOR)

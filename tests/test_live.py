@@ -86,7 +86,8 @@ async def test_a_live_refresh_keeps_the_readers_place(demo_db: Path) -> None:
             return not [w for w in app.workers if w.group == "detail-feed" and not w.is_finished]
 
         await wait_for(pilot, lambda: feed._shown is not None and detail_idle())
-        await pilot.press("enter")
+        feed.detail.focus()  # reading the article in the pane's lower half
+        await pilot.pause()
         feed.detail.scroll_to(y=6, animate=False, immediate=True)
         await pilot.pause()
         assert feed.detail.scroll_y == 6

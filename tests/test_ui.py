@@ -98,8 +98,12 @@ async def test_moving_in_the_feed_shows_that_article(demo_db: Path) -> None:
         await pilot.press("j", "j")
         assert plist(app, "feed").cursor == 2
         await wait_for(pilot, lambda: titles[2] in detail_text(app, "feed"), "third article")
-        await pilot.press("enter")
-        assert app.focused is pane(app, "feed").detail  # reading the text
+        await pilot.press("enter")  # the reader opens on that article
+        from workbench.ui.reader import ReaderScreen
+
+        assert isinstance(app.screen, ReaderScreen) and app.screen.article_id == plist(
+            app, "feed"
+        ).current.id  # type: ignore[union-attr]
         await pilot.press("escape")
         assert isinstance(app.focused, FeedList)
         await pilot.press("G")

@@ -59,6 +59,8 @@ class IngestSettings:
     suggest_match: float = 82.0  # flag as a possible duplicate
     same_story: float = 93.0  # flag as the same story
     min_match_length: int = 60  # shorter title + lead is never compared
+    #: propose statements (who said what, when) for every new or changed article
+    suggest_statements: bool = True
 
 
 #: Keys a [[rules]] entry may have, and which are required.
@@ -116,6 +118,11 @@ def _ingest_settings(raw: object, path: Path) -> IngestSettings:
     for key, value in raw.items():
         if not hasattr(defaults, key):
             raise ConfigError(f"config {path}: [ingest] has no setting {key!r}")
+        if isinstance(getattr(defaults, key), bool):
+            if not isinstance(value, bool):
+                raise ConfigError(f"config {path}: [ingest] {key} must be true or false")
+            values[key] = value
+            continue
         must_be_positive = key in ("timeout", "max_mb", "per_host")
         if (
             isinstance(value, bool)

@@ -168,6 +168,22 @@ class Stored:
     undated_rows: list[str] = field(default_factory=list)
 
 
+class Suggester:
+    """Statement suggestions for the articles a run stores; the actor resolver is built
+    once per run (on first use), not once per article."""
+
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+        self._resolver: Any = None
+
+    def __call__(self, article_id: int) -> int:
+        from workbench.extract.suggest import resolver_for, suggest_for_article
+
+        if self._resolver is None:
+            self._resolver = resolver_for(self.repo)
+        return suggest_for_article(self.repo, article_id, self._resolver)
+
+
 def store_document(
     repo: Repo,
     source_id: int | None,
@@ -175,16 +191,19 @@ def store_document(
     *,
     specs: Sequence[RuleSpec] = (),
     settings: IngestSettings | None = None,
+    suggest: Suggester | None = None,
 ) -> Stored:
-    """Store what a document held, its tables and their suggestions, in one transaction:
-    if anything fails, nothing of the document is kept, so the next run tries it again
-    instead of finding it "present" without its tables."""
+    """Store what a document held, its tables, and the suggestions read from both, in one
+    transaction: if anything fails, nothing of the document is kept, so the next run tries
+    it again instead of finding it "present" without its tables or statements."""
     items = [_incoming(a, specs, source_id) for a in document.articles]
     undated: list[str] = []
     with repo.batch():
         outcome = repo.ingest_articles(source_id, items, specs=specs)
         for article_id, item in outcome.stored.items():
             undated += _read_tables(repo, article_id, item)
+            if suggest is not None:
+                suggest(article_id)
     return Stored(
         len(outcome.added),
         outcome.present,
@@ -335,10 +354,11 @@ def fetch_feeds(
     specs = rule_specs(repo, config, report)
     settings = config.ingest
     new: dict[int, tuple[int | None, IncomingArticle]] = {}
+    suggest = Suggester(repo) if settings.suggest_statements else None
 
     def store(result: FetchResult, done: int) -> None:
         source = by_id[result.request.key]  # type: ignore[index]
-        _store_fetched(repo, source, result, report, specs, new)
+        _store_fetched(repo, source, result, report, specs, new, suggest)
         if progress:
             progress(done, len(requests), result.request.url)
 
@@ -403,6 +423,7 @@ def _store_fetched(
     report: IngestReport,
     specs: Sequence[RuleSpec],
     new: dict[int, tuple[int | None, IncomingArticle]],
+    suggest: Suggester | None = None,
 ) -> None:
     from workbench.ingest.parse import ParseError, parse_feed
 
@@ -444,7 +465,8 @@ def _store_fetched(
     if warning:
         report.warnings.append({"source": label, "warning": warning})
     try:
-        _count(report, store_document(repo, source.id, document, specs=specs), new, label)
+        stored = store_document(repo, source.id, document, specs=specs, suggest=suggest)
+        _count(report, stored, new, label)
         if document.title and source.url and source.name == urlsplit(source.url).netloc:
             # added without a name: take the feed's own title once it is known
             repo.update("source", source.id, None, name=document.title)  # type: ignore[arg-type]
@@ -531,6 +553,7 @@ def ingest_targets(
     urls, files, problems = expand_targets(targets)
     report = IngestReport(failed=list(problems))
     specs = rule_specs(repo, config, report)
+    suggest = Suggester(repo) if config.ingest.suggest_statements else None
     total = len(urls) + len(files)
     new: dict[int, tuple[int | None, IncomingArticle]] = {}
     done = 0
@@ -542,10 +565,10 @@ def ingest_targets(
             progress(done, total, what)
 
     for path in files:
-        _ingest_file(repo, path, report, specs, config.ingest, new)
+        _ingest_file(repo, path, report, specs, config.ingest, new, suggest)
         step(str(path))
     if urls:
-        _ingest_urls(repo, config, urls, report, specs, step, transport, new)
+        _ingest_urls(repo, config, urls, report, specs, step, transport, new, suggest)
     flag_near_duplicates(repo, new, config.ingest)
     return report
 
@@ -557,6 +580,7 @@ def _ingest_file(
     specs: Sequence[RuleSpec],
     settings: IngestSettings,
     new: dict[int, tuple[int | None, IncomingArticle]],
+    suggest: Suggester | None = None,
 ) -> None:
     from workbench.ingest.parse import ParseError, parse_document
 
@@ -573,7 +597,7 @@ def _ingest_file(
     except ParseError as exc:
         report.fail(label, str(exc))
         return
-    _store_local(repo, path, document, report, specs, new)
+    _store_local(repo, path, document, report, specs, new, suggest)
 
 
 def _store_local(
@@ -583,6 +607,7 @@ def _store_local(
     report: IngestReport,
     specs: Sequence[RuleSpec],
     new: dict[int, tuple[int | None, IncomingArticle]],
+    suggest: Suggester | None = None,
 ) -> None:
     """Files keep their identity by path (a re-read edited file updates its article); a
     local feed file becomes a source of its own, named by the feed."""
@@ -615,6 +640,7 @@ def _store_local(
             source.id,
             ParsedDocument(document.kind, articles, document.title, document.warnings),
             specs=specs,
+            suggest=suggest,
         )
     except RepoError as exc:
         report.fail(label, f"{label}: could not store: {exc}")
@@ -653,6 +679,7 @@ def _ingest_urls(
     step: Callable[[str], None],
     transport: Any,
     new: dict[int, tuple[int | None, IncomingArticle]],
+    suggest: Suggester | None = None,
 ) -> None:
     from workbench.ingest.fetch import FetchSettings, fetch_all_sync
     from workbench.ingest.parse import ParseError, parse_document
@@ -697,7 +724,7 @@ def _ingest_urls(
         for warning in document.warnings:
             report.warnings.append({"source": url, "warning": warning})
         try:
-            stored = store_document(repo, source.id, document, specs=specs)
+            stored = store_document(repo, source.id, document, specs=specs, suggest=suggest)
         except RepoError as exc:
             report.fail(url, f"{url}: could not store: {exc}")
             continue

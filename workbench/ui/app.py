@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -41,6 +41,7 @@ from workbench.ui.virtual_list import VirtualList
 if TYPE_CHECKING:
     from db.repo import Repo
     from workbench.config import Config
+    from workbench.drafts import DraftStore
 
 PANES: tuple[type[Pane], ...] = (FeedPane, StatementsPane, PositionsPane, TimelinePane)
 #: Below this size the panes are shown one at a time (80×24 over SSH).
@@ -230,6 +231,8 @@ class WorkbenchApp(App[None]):
         self.db_label = db_label
         #: Why the desk could not be opened; the CLI prints it after the app exits.
         self.open_error: str | None = None
+        #: unsaved statement forms of this editor on this desk (set once the desk is open)
+        self.drafts: DraftStore | None = None
         self._stop_live = threading.Event()
         self.sub_title = db_label
 
@@ -281,7 +284,48 @@ class WorkbenchApp(App[None]):
                 name="follow live changes",
                 exit_on_error=False,
             )
+        from workbench.drafts import DraftStore
+
+        self.drafts = DraftStore(str(self.repo.engine.url), self.repo.editor)
         self._check_keymap()
+        self.offer_drafts()
+
+    # ------------------------------------------------------------------ reading & editing
+
+    def open_reader(self, article_id: int) -> None:
+        from workbench.ui.reader import ReaderScreen
+
+        if self.repo is not None:
+            self.push_screen(ReaderScreen(self.repo, article_id, self.drafts))
+
+    def open_editor(self, **kwargs: Any) -> None:
+        """The statement editor, for a statement, a selection in an article, or a draft."""
+        from workbench.ui.editor import StatementEditor
+
+        if self.repo is not None:
+            self.push_screen(StatementEditor(self.repo, drafts=self.drafts, **kwargs))
+
+    def offer_drafts(self) -> None:
+        """Statements left unsaved by an earlier session (a crash, a dropped connection)."""
+        from workbench.ui.desk_screens import DraftsScreen
+
+        if self.drafts is None or not self.drafts.all():
+            return
+
+        def resume(draft: Any) -> None:
+            if draft is None:
+                return
+            fields = dict(draft.fields)
+            evidence = fields.pop("_evidence", None)
+            self.open_editor(
+                statement_id=fields.pop("_statement_id", None),
+                article_id=fields.pop("_article_id", None),
+                evidence=tuple(evidence) if evidence else None,
+                prefill=fields,
+                draft_key=draft.key,
+            )
+
+        self.push_screen(DraftsScreen(self.drafts), resume)
 
     def _check_keymap(self) -> None:
         """A mistyped binding id in the config would silently do nothing; say so."""
@@ -349,6 +393,12 @@ class WorkbenchApp(App[None]):
             for owner, binding in owned:
                 if binding.id in {"app.palette", "app.quit"}:
                     continue  # the palette itself, and Textual's own Quit entry
+                if (
+                    issubclass(owner, Screen)
+                    and owner is not MainScreen
+                    and not isinstance(screen, owner)
+                ):
+                    continue  # the reader's and editor's keys, offered where they work
                 keys = self.keymap.get(binding.id or "", binding.key)
                 shown = " ".join(
                     self.get_key_display(replace(binding, key=key)) for key in keys.split(",")
@@ -371,6 +421,8 @@ class WorkbenchApp(App[None]):
         main = self.get_default_screen_instance()
         if owner is type(self) or main is None:
             return self
+        if isinstance(self.screen, owner):  # the reader's or the editor's own keys
+            return self.screen
         if owner is MainScreen:
             return main
         for pane in main.panes:

@@ -8,11 +8,14 @@ from textual.binding import Binding
 def binding_groups() -> list[tuple[str, list[tuple[type, Binding]]]]:
     """(group title, [(class that declares it, binding)]) for every place with keys."""
     from workbench.ui.app import MainScreen, WorkbenchApp
+    from workbench.ui.desk_screens import ActorsScreen, DraftsScreen
+    from workbench.ui.editor import StatementEditor
     from workbench.ui.panes.base import DetailView, Pane
     from workbench.ui.panes.feed import FeedPane
     from workbench.ui.panes.positions import GridList, PositionsPane
     from workbench.ui.panes.statements import StatementsPane
     from workbench.ui.panes.timeline import TimelinePane
+    from workbench.ui.reader import ReaderScreen
     from workbench.ui.virtual_list import VirtualList
 
     def own(*classes: type) -> list[tuple[type, Binding]]:
@@ -32,6 +35,10 @@ def binding_groups() -> list[tuple[str, list[tuple[type, Binding]]]]:
         ("Statements", own(StatementsPane)),
         ("Positions", own(GridList, PositionsPane)),
         ("Timeline", own(TimelinePane)),
+        ("Reader (Enter on an article)", own(ReaderScreen)),
+        ("Statement editor", own(StatementEditor)),
+        ("Actors (A in Statements)", own(ActorsScreen)),
+        ("Drafts", own(DraftsScreen)),
     ]
     return [(title, bindings) for title, bindings in groups if bindings]
 

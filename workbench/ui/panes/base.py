@@ -205,7 +205,6 @@ class Pane(Vertical):
     @on(VirtualList.Reloaded)
     def _update_count(self, message: VirtualList.Reloaded) -> None:
         total = message.list.total or 0
-        self.border_title = f"{self.NUMBER} {self.TITLE}"
         self.border_subtitle = f"{total:,}"
 
     # ---------------------------------------------------------------- details

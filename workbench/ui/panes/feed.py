@@ -169,10 +169,12 @@ class FeedPane(Pane):
             self.list.reload()
 
     def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
-        self.detail.focus()
+        """Enter opens the reader: sentence by sentence, where statements are made."""
+        message.prevent_default()  # not the base pane's "focus the detail"
         row: FeedRow = message.row
         if not row.is_read:
             self.write(lambda: self.repo.mark_read(row.id), "mark as read")
+        self.app.open_reader(row.id)  # type: ignore[attr-defined]
 
     def action_toggle_read(self) -> None:
         row = self.list.current

@@ -90,6 +90,7 @@ class TimelinePane(Pane):
         return self.statement_loader(row.id)
 
     def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
+        message.prevent_default()  # the base pane would focus the detail as well
         row: TimelineRow = message.row
         if row.kind == "statement":
             self.post_message(self.OpenStatement(row.id))

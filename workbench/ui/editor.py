@@ -1,0 +1,564 @@
+"""The statement editor: every field of a statement, by keyboard, never losing a keystroke.
+
+The speaker field completes over actors and their aliases (fuzzy, as you type) and offers
+a new actor when nobody matches; the date field reads free text ("Dec 18–20", "last
+Friday", "in the coming days") against the article's date and shows what it understood as
+you type. Every change is written to a draft on disk a moment later, so a dropped SSH
+session or a crash costs nothing: the next start offers the draft back. Saving names the
+version the form was opened at; if someone saved in between, the form says so and keeps
+what you typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Footer,
+    Input,
+    Label,
+    OptionList,
+    Select,
+    Static,
+    TextArea,
+)
+from textual.widgets.option_list import Option
+from textual.worker import Worker
+
+from workbench.dates import format_span, parse_date_expression
+from workbench.drafts import DraftStore
+from workbench.text import clean_line
+from workbench.ui.messages import forward_failure
+
+if TYPE_CHECKING:
+    from db.repo import Repo
+    from workbench.extract.actors import ActorMatch, ActorResolver
+
+VERIFICATIONS = [
+    "unverified",
+    "verified",
+    "disputed",
+    "false",
+    "misleading",
+    "retracted",
+    "superseded",
+]
+REVIEWS = ["accepted", "suggested", "dismissed"]
+ACTOR_KINDS = ["person", "government", "organisation", "outlet"]
+#: Seconds after the last change before the draft is written.
+DRAFT_DELAY = 0.4
+
+
+class ConfirmLeave(ModalScreen[str]):
+    """Esc on a changed form: save, discard, or keep editing."""
+
+    DEFAULT_CSS = """
+    ConfirmLeave { align: center middle; }
+    ConfirmLeave > Vertical {
+        width: 60; height: auto; border: round $warning; background: $surface; padding: 1 2;
+    }
+    ConfirmLeave Horizontal { height: auto; margin-top: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "choose('save')", "Save", id="confirm.save"),
+        Binding("d", "choose('discard')", "Discard", id="confirm.discard"),
+        Binding("escape,k", "choose('keep')", "Keep editing", id="confirm.keep"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("This statement has unsaved changes.", markup=False)
+            with Horizontal():
+                yield Button("Save (s)", id="save", variant="primary")
+                yield Button("Discard (d)", id="discard", variant="error")
+                yield Button("Keep editing (esc)", id="keep")
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id or "keep")
+
+
+class StatementEditor(Screen[int | None]):
+    """Create or edit one statement; dismisses with the saved statement's id (or None)."""
+
+    DEFAULT_CSS = """
+    StatementEditor > #editor-fields { padding: 0 1; }
+    StatementEditor Label { color: $text-muted; margin-top: 1; }
+    StatementEditor .hint { color: $text-muted; height: auto; }
+    StatementEditor #speaker-options { height: auto; max-height: 6; display: none; }
+    StatementEditor #speaker-options.-open { display: block; }
+    StatementEditor #text { height: 5; }
+    StatementEditor #notes { height: 3; }
+    StatementEditor #editor-error { color: $error; height: auto; }
+    StatementEditor #editor-buttons { height: auto; dock: bottom; padding: 0 1; }
+    StatementEditor #evidence { color: $text-muted; height: auto; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True, id="editor.save"),
+        Binding("escape", "leave", "Close", id="editor.close"),
+    ]
+
+    def __init__(
+        self,
+        repo: Repo,
+        *,
+        statement_id: int | None = None,
+        article_id: int | None = None,
+        evidence: tuple[int, int] | None = None,
+        prefill: dict[str, Any] | None = None,
+        draft_key: str | None = None,
+        drafts: DraftStore | None = None,
+    ) -> None:
+        super().__init__()
+        self.repo = repo
+        self.statement_id = statement_id
+        self.article_id = article_id
+        self.evidence = evidence
+        self.prefill = dict(prefill or {})
+        self.version: int | None = None
+        self.reference: dt.date | None = None
+        self.resolver: ActorResolver | None = None
+        self.issues: list[tuple[int, str]] = []
+        self.drafts = drafts
+        self.draft_key = draft_key or (
+            f"statement-{statement_id}" if statement_id else f"new-{uuid.uuid4().hex[:12]}"
+        )
+        self.dirty = False
+        self._loading = True
+        self._draft_timer: Any = None
+        self._speaker_id: int | None = None
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        title = "Edit statement" if self.statement_id else "New statement"
+        with VerticalScroll(id="editor-fields") as fields:
+            fields.can_focus = False
+            fields.border_title = title
+            yield Static("", id="evidence", markup=False)
+            yield Label("Speaker (type to search actors and aliases; ↓ to pick)")
+            yield Input(id="speaker", placeholder="who said it")
+            yield OptionList(id="speaker-options")
+            yield Static("", id="speaker-hint", classes="hint", markup=False)
+            yield Select(
+                [(k, k) for k in ACTOR_KINDS], value="person", id="speaker-kind", allow_blank=False
+            )
+            yield Label("Attribution chain (e.g. a spokesman, citing the state news agency)")
+            yield Input(id="attribution")
+            yield Label("What was said")
+            yield TextArea(id="text", soft_wrap=True)
+            yield Checkbox("Direct quote (the speaker's exact words)", id="quote")
+            yield Label(
+                "Said on (free text: 12 Dec 2026, Dec 18–20, last Friday, in the coming days)"
+            )
+            yield Input(id="said")
+            yield Static("", id="said-hint", classes="hint", markup=False)
+            yield Label("Verification")
+            yield Select(
+                [(v, v) for v in VERIFICATIONS],
+                value="unverified",
+                id="verification",
+                allow_blank=False,
+            )
+            yield Label("Review")
+            yield Select(
+                [(r, r) for r in REVIEWS], value="accepted", id="review", allow_blank=False
+            )
+            yield Label("Issue")
+            yield Select([], id="issue", prompt="(none)")
+            yield Label("Tags (comma-separated)")
+            yield Input(id="tags")
+            yield Label("Notes")
+            yield TextArea(id="notes", soft_wrap=True)
+            yield Static("", id="editor-error", markup=False)
+        with Horizontal(id="editor-buttons"):
+            yield Button("Save (ctrl+s)", id="editor-save", variant="primary")
+            yield Button("Close (esc)", id="editor-close")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#speaker-kind", Select).display = False
+        self.run_worker(self._load, thread=True, name="open the statement", exit_on_error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        forward_failure(self, event)
+
+    # ------------------------------------------------------------------ loading
+
+    def _load(self) -> None:
+        from workbench.extract.actors import ActorEntry, ActorResolver
+
+        resolver = ActorResolver(
+            [ActorEntry(i, n, k, a, p) for i, n, k, a, p in self.repo.actor_entries()]
+        )
+        issues = [(int(i.id), i.title) for i in self._issues()]  # type: ignore[arg-type]
+        stored: dict[str, Any] = {}
+        version = None
+        article_id, evidence = self.article_id, self.evidence
+        if self.statement_id is not None:
+            detail = self.repo.statement_detail(self.statement_id)
+            if detail is None:
+                raise ValueError(f"statement {self.statement_id} is gone")
+            st = detail.statement
+            version = st.version
+            article_id = st.article_id
+            evidence = (
+                (st.evidence_start, st.evidence_end)
+                if st.evidence_start is not None and st.evidence_end is not None
+                else None
+            )
+            stored = {
+                "speaker": detail.speaker,
+                "speaker_id": st.speaker_id,
+                "attribution": st.attribution,
+                "text": st.text,
+                "quote": st.quote,
+                "said": st.date_text or format_span(st.said_on, st.said_until, st.date_precision)
+                if st.said_on
+                else st.date_text,
+                "verification": st.verification,
+                "review": "accepted" if st.review == "suggested" else st.review,
+                "issue": st.issue_id,
+                "tags": ", ".join(st.tags),
+                "notes": st.notes,
+            }
+        reference = None
+        quote = ""
+        if article_id is not None:
+            article = self.repo.article_detail(article_id)
+            if article is not None:
+                reference = article.published_at.date() if article.published_at else None
+                if evidence is not None:
+                    quote = article.text[evidence[0] : evidence[1]]
+        self.app.call_from_thread(
+            self._fill, resolver, issues, stored, version, reference, article_id, evidence, quote
+        )
+
+    def _issues(self) -> list[Any]:
+        from sqlmodel import col, select
+
+        from db.models import Issue
+
+        with self.repo.read() as session:
+            return list(
+                session.exec(
+                    select(Issue)
+                    .where(col(Issue.deleted_at).is_(None), Issue.review != "dismissed")
+                    .order_by(col(Issue.title))
+                )
+            )
+
+    def _fill(
+        self,
+        resolver: ActorResolver,
+        issues: list[tuple[int, str]],
+        stored: dict[str, Any],
+        version: int | None,
+        reference: dt.date | None,
+        article_id: int | None,
+        evidence: tuple[int, int] | None,
+        quote: str,
+    ) -> None:
+        self.resolver, self.issues, self.version, self.reference = (
+            resolver,
+            issues,
+            version,
+            reference,
+        )
+        self.article_id, self.evidence = article_id, evidence
+        self.query_one("#issue", Select).set_options([(clean_line(t), i) for i, t in issues])
+        if quote:
+            shown = Text("Evidence: ", style="bold")
+            shown.append(clean_line(quote), style="italic")
+            self.query_one("#evidence", Static).update(shown)
+        self.set_values({**stored, **self.prefill})
+        self._loading = False
+        self.dirty = bool(self.prefill.get("_dirty"))
+        self.query_one("#speaker", Input).focus()
+
+    # ------------------------------------------------------------------ values
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        if "speaker" in values:
+            self.query_one("#speaker", Input).value = values.get("speaker") or ""
+        self._speaker_id = values.get("speaker_id")
+        for field in ("attribution", "said", "tags"):
+            if field in values:
+                self.query_one(f"#{field}", Input).value = values.get(field) or ""
+        for field in ("text", "notes"):
+            if field in values:
+                self.query_one(f"#{field}", TextArea).text = values.get(field) or ""
+        if "quote" in values:
+            self.query_one("#quote", Checkbox).value = bool(values["quote"])
+        for field in ("verification", "review"):
+            if values.get(field):
+                self.query_one(f"#{field}", Select).value = values[field]
+        issue = values.get("issue")
+        if issue and any(i == issue for i, _t in self.issues):
+            self.query_one("#issue", Select).value = issue
+        if values.get("speaker_kind") in ACTOR_KINDS:
+            self.query_one("#speaker-kind", Select).value = values["speaker_kind"]
+        self._update_speaker_hint()
+        self._update_date_hint()
+
+    def values(self) -> dict[str, Any]:
+        issue = self.query_one("#issue", Select).value
+        return {
+            "speaker": self.query_one("#speaker", Input).value,
+            "speaker_id": self._speaker_id,
+            "speaker_kind": self.query_one("#speaker-kind", Select).value,
+            "attribution": self.query_one("#attribution", Input).value,
+            "text": self.query_one("#text", TextArea).text,
+            "quote": self.query_one("#quote", Checkbox).value,
+            "said": self.query_one("#said", Input).value,
+            "verification": self.query_one("#verification", Select).value,
+            "review": self.query_one("#review", Select).value,
+            "issue": issue if isinstance(issue, int) else None,
+            "tags": self.query_one("#tags", Input).value,
+            "notes": self.query_one("#notes", TextArea).text,
+        }
+
+    # ------------------------------------------------------------------ live feedback
+
+    def _changed(self) -> None:
+        if self._loading:
+            return
+        self.dirty = True
+        if self.drafts is not None:
+            if self._draft_timer is not None:
+                self._draft_timer.stop()
+            self._draft_timer = self.set_timer(DRAFT_DELAY, self.save_draft)
+
+    def save_draft(self) -> None:
+        """Write the form to its draft file (also called directly before risky moments)."""
+        if self.drafts is None or not self.dirty:
+            return
+        fields = {
+            **self.values(),
+            "_dirty": True,
+            "_statement_id": self.statement_id,
+            "_article_id": self.article_id,
+            "_evidence": list(self.evidence) if self.evidence else None,
+        }
+        title = clean_line(fields["text"])[:60] or clean_line(fields["speaker"]) or "(empty)"
+        self.drafts.save(self.draft_key, fields, title)
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "speaker":
+            self._speaker_id = None  # typing again: resolve afresh
+            self._update_speaker_options(event.value)
+            self._update_speaker_hint()
+        elif event.input.id == "said":
+            self._update_date_hint()
+        self._changed()
+
+    @on(TextArea.Changed)
+    @on(Checkbox.Changed)
+    @on(Select.Changed)
+    def _other_changed(self) -> None:
+        self._changed()
+
+    def _update_speaker_options(self, typed: str) -> None:
+        options = self.query_one("#speaker-options", OptionList)
+        options.clear_options()
+        matches = self.resolver.suggest(typed) if self.resolver and typed.strip() else []
+        for match in matches:
+            options.add_option(Option(Text(clean_line(match.name)), id=str(match.actor_id)))
+        options.set_class(bool(matches), "-open")
+
+    def _speaker_match(self) -> ActorMatch | None:
+        typed = self.query_one("#speaker", Input).value.strip()
+        if not typed or self.resolver is None:
+            return None
+        return self.resolver.resolve(typed)
+
+    def _update_speaker_hint(self) -> None:
+        hint = self.query_one("#speaker-hint", Static)
+        kind = self.query_one("#speaker-kind", Select)
+        typed = self.query_one("#speaker", Input).value.strip()
+        if not typed:
+            hint.update("No speaker: an unnamed source (say who in the attribution).")
+            kind.display = False
+            return
+        if self._speaker_id is not None:
+            hint.update(f"→ actor #{self._speaker_id}")
+            kind.display = False
+            return
+        match = self._speaker_match()
+        if match is not None:
+            hint.update(f"→ {clean_line(match.name)} ({match.how})")
+            kind.display = False
+        else:
+            hint.update(f"New actor “{clean_line(typed)}” will be added, as:")
+            kind.display = True
+
+    def _update_date_hint(self) -> None:
+        text = self.query_one("#said", Input).value.strip()
+        hint = self.query_one("#said-hint", Static)
+        if not text:
+            reference = format_span(self.reference) if self.reference else "unknown"
+            hint.update(f"Empty: the article's date ({reference}).")
+            return
+        guess = parse_date_expression(text, reference=self.reference)
+        if guess is None or guess.start is None:
+            hint.update("Not a date I can read; it is kept as written.")
+        else:
+            hint.update(
+                f"→ {format_span(guess.start, guess.end, guess.precision)} ({guess.precision})"
+            )
+
+    @on(OptionList.OptionSelected, "#speaker-options")
+    def _speaker_picked(self, event: OptionList.OptionSelected) -> None:
+        speaker = self.query_one("#speaker", Input)
+        with speaker.prevent(Input.Changed):
+            speaker.value = str(event.option.prompt)
+        self._speaker_id = int(event.option.id or 0) or None
+        self.query_one("#speaker-options", OptionList).remove_class("-open")
+        self._update_speaker_hint()
+        self.query_one("#attribution", Input).focus()
+        self._changed()
+
+    def on_key(self, event: Any) -> None:
+        """↓ from the speaker field goes into its suggestions."""
+        options = self.query_one("#speaker-options", OptionList)
+        speaker = self.query_one("#speaker", Input)
+        if event.key == "down" and self.focused is speaker and options.has_class("-open"):
+            options.focus()
+            options.highlighted = 0
+            event.stop()
+
+    # ------------------------------------------------------------------ saving
+
+    def _error(self, message: str) -> None:
+        error = self.query_one("#editor-error", Static)
+        error.update(message)
+        self.query_one("#editor-fields", VerticalScroll).scroll_to_widget(error, animate=False)
+
+    def _statement_values(self, form: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+        """The repository's fields from the form, or raise ValueError with what to fix."""
+        text = form["text"].strip()
+        if not text:
+            raise ValueError("Write what was said.")
+        said = form["said"].strip()
+        if said:
+            guess = parse_date_expression(said, reference=self.reference)
+            if guess is None or guess.start is None:
+                raise ValueError(f"“{said}” is not a date I can read; try e.g. 12 Dec 2026.")
+            said_on, said_until, precision = guess.start, guess.end, guess.precision
+        elif self.reference is not None:
+            said_on, said_until, precision = self.reference, None, "day"
+        else:
+            said_on, said_until, precision = None, None, "unknown"
+        new_speaker = None
+        speaker_id = self._speaker_id
+        typed = form["speaker"].strip()
+        if typed and speaker_id is None:
+            match = self._speaker_match()
+            if match is not None:
+                speaker_id = match.actor_id
+            else:
+                new_speaker = (typed, form["speaker_kind"])
+        values: dict[str, Any] = {
+            "speaker_id": speaker_id if typed else None,
+            "attribution": form["attribution"].strip(),
+            "text": text,
+            "quote": form["quote"],
+            "said_on": said_on,
+            "said_until": said_until,
+            "date_precision": precision,
+            "date_text": said,
+            "verification": form["verification"],
+            "review": form["review"],
+            "issue_id": form["issue"],
+            "tags": [t.strip() for t in form["tags"].split(",") if t.strip()],
+            "notes": form["notes"],
+        }
+        if self.statement_id is None:
+            values["article_id"] = self.article_id
+            values["evidence"] = self.evidence
+        return values, new_speaker
+
+    def action_save(self) -> None:
+        try:
+            values, new_speaker = self._statement_values(self.values())
+        except ValueError as exc:
+            self._error(str(exc))
+            return
+        self._error("")
+        self.save_draft()  # whatever happens next, the typing is on disk
+
+        def work() -> None:
+            from db.repo import ConflictError, RepoError
+
+            try:
+                saved = self.repo.save_statement(
+                    values,
+                    statement_id=self.statement_id,
+                    expected_version=self.version,
+                    new_speaker=new_speaker,
+                )
+            except ConflictError as exc:
+                self.app.call_from_thread(
+                    self._error,
+                    f"{exc}. Your text is kept here and in your drafts; reopen the statement "
+                    "to see theirs.",
+                )
+                return
+            except RepoError as exc:
+                self.app.call_from_thread(self._error, str(exc))
+                return
+            self.app.call_from_thread(self._saved, int(saved.id))  # type: ignore[arg-type]
+
+        self.run_worker(work, thread=True, name="save the statement", exit_on_error=False)
+
+    def _saved(self, statement_id: int) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        if self.drafts is not None:
+            self.drafts.discard(self.draft_key)
+        self.dirty = False
+        self.notify(f"Saved statement #{statement_id}.", title="Statements", markup=False)
+        self.dismiss(statement_id)
+
+    def action_leave(self) -> None:
+        options = self.query_one("#speaker-options", OptionList)
+        if options.has_class("-open"):
+            options.remove_class("-open")
+            return
+        if not self.dirty:
+            self.dismiss(None)
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice == "save":
+                self.action_save()
+            elif choice == "discard":
+                if self.drafts is not None:
+                    self.drafts.discard(self.draft_key)
+                self.dirty = False
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmLeave(), chosen)
+
+    @on(Button.Pressed, "#editor-save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#editor-close")
+    def _close_pressed(self) -> None:
+        self.action_leave()
