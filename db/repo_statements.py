@@ -124,7 +124,7 @@ class StatementsMixin:
                     reviewed.add((statement.evidence_start, statement.evidence_end))
             rows = []
             for s in suggestions:
-                if (s.start, s.end) in reviewed or not s.text.strip():
+                if not s.text.strip() or _covered(s.start, s.end, reviewed):
                     continue
                 selector = quote_selector(article.text, s.start, s.end)
                 rows.append(
@@ -282,6 +282,19 @@ class StatementsMixin:
                     .order_by(col(Statement.id))
                 )
             )
+
+
+def _covered(start: int, end: int, spans: set[tuple[int | None, int | None]]) -> bool:
+    """Whether an editor already has a statement on (most of) this evidence: a suggestion
+    overlapping a reviewed statement by half of the shorter span or more is not made."""
+    for other_start, other_end in spans:
+        if other_start is None or other_end is None:
+            continue
+        overlap = min(end, other_end) - max(start, other_start)
+        shorter = min(end - start, other_end - other_start)
+        if shorter > 0 and overlap * 2 >= shorter:
+            return True
+    return False
 
 
 def _add_actor(tx: _Tx, name: str, kind: str) -> Actor:

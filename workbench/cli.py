@@ -417,6 +417,36 @@ def ingest(
     _report(report, as_json)
 
 
+@app.command("suggest")
+def suggest(
+    ctx: typer.Context,
+    article: Annotated[
+        list[int] | None,
+        typer.Option("--article", "-a", help="Only this article (repeat for more)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Propose statements (who said what, when) for articles, as suggestions to review.
+
+    Ingest does this for new articles already; run it after adding actors or aliases, or
+    for articles stored before. What an editor accepted or dismissed is never proposed
+    again; earlier unreviewed suggestions are replaced.
+    """
+    from sqlmodel import col, select
+
+    from db.models import Article
+    from workbench.extract.suggest import suggest_for_articles
+
+    repo = _repo(_location(ctx, db), existing=True)
+    if article:
+        ids = list(article)
+    else:
+        with repo.read() as session:
+            ids = list(session.exec(select(Article.id).where(col(Article.deleted_at).is_(None))))
+    count = suggest_for_articles(repo, ids)  # type: ignore[arg-type]
+    typer.echo(f"{count} statements suggested from {len(ids)} articles.")
+
+
 @rules_app.command("list")
 def rules_list(ctx: typer.Context, db: DbOption = None) -> None:
     """List the desk's rules and the config file's."""

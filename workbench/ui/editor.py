@@ -151,21 +151,25 @@ class StatementEditor(Screen[int | None]):
             fields.border_title = title
             yield Static("", id="evidence", markup=False)
             yield Label("Speaker (type to search actors and aliases; ↓ to pick)")
-            yield Input(id="speaker", placeholder="who said it")
+            yield Input(compact=True, id="speaker", placeholder="who said it")
             yield OptionList(id="speaker-options")
             yield Static("", id="speaker-hint", classes="hint", markup=False)
             yield Select(
-                [(k, k) for k in ACTOR_KINDS], value="person", id="speaker-kind", allow_blank=False
+                [(k, k) for k in ACTOR_KINDS],
+                value="person",
+                id="speaker-kind",
+                allow_blank=False,
+                compact=True,
             )
             yield Label("Attribution chain (e.g. a spokesman, citing the state news agency)")
-            yield Input(id="attribution")
+            yield Input(compact=True, id="attribution")
             yield Label("What was said")
             yield TextArea(id="text", soft_wrap=True)
             yield Checkbox("Direct quote (the speaker's exact words)", id="quote")
             yield Label(
                 "Said on (free text: 12 Dec 2026, Dec 18–20, last Friday, in the coming days)"
             )
-            yield Input(id="said")
+            yield Input(compact=True, id="said")
             yield Static("", id="said-hint", classes="hint", markup=False)
             yield Label("Verification")
             yield Select(
@@ -173,15 +177,20 @@ class StatementEditor(Screen[int | None]):
                 value="unverified",
                 id="verification",
                 allow_blank=False,
+                compact=True,
             )
             yield Label("Review")
             yield Select(
-                [(r, r) for r in REVIEWS], value="accepted", id="review", allow_blank=False
+                [(r, r) for r in REVIEWS],
+                value="accepted",
+                id="review",
+                allow_blank=False,
+                compact=True,
             )
             yield Label("Issue")
-            yield Select([], id="issue", prompt="(none)")
+            yield Select([], id="issue", prompt="(none)", compact=True)
             yield Label("Tags (comma-separated)")
-            yield Input(id="tags")
+            yield Input(compact=True, id="tags")
             yield Label("Notes")
             yield TextArea(id="notes", soft_wrap=True)
             yield Static("", id="editor-error", markup=False)
@@ -293,12 +302,17 @@ class StatementEditor(Screen[int | None]):
     # ------------------------------------------------------------------ values
 
     def set_values(self, values: dict[str, Any]) -> None:
+        """Fill the form without it reading as typing (no suggestion list, no new draft)."""
         if "speaker" in values:
-            self.query_one("#speaker", Input).value = values.get("speaker") or ""
+            speaker = self.query_one("#speaker", Input)
+            with speaker.prevent(Input.Changed):
+                speaker.value = values.get("speaker") or ""
         self._speaker_id = values.get("speaker_id")
         for field in ("attribution", "said", "tags"):
             if field in values:
-                self.query_one(f"#{field}", Input).value = values.get(field) or ""
+                widget = self.query_one(f"#{field}", Input)
+                with widget.prevent(Input.Changed):
+                    widget.value = values.get(field) or ""
         for field in ("text", "notes"):
             if field in values:
                 self.query_one(f"#{field}", TextArea).text = values.get(field) or ""
@@ -396,7 +410,9 @@ class StatementEditor(Screen[int | None]):
             kind.display = False
             return
         if self._speaker_id is not None:
-            hint.update(f"→ actor #{self._speaker_id}")
+            entry = self.resolver.actor(self._speaker_id) if self.resolver else None
+            name = clean_line(entry.name) if entry else f"actor #{self._speaker_id}"
+            hint.update(f"→ {name}")
             kind.display = False
             return
         match = self._speaker_match()
