@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, func, literal_column
 from sqlmodel import Field, SQLModel
 
 # Named constraints, so later migrations can alter them on SQLite (batch mode needs names).
@@ -260,8 +260,6 @@ class Statement(_Tracked, table=True):
         Index("ix_statement_speaker", "speaker_id", "said_on"),
         Index("ix_statement_issue", "issue_id", "said_on"),
         Index("ix_statement_review", "review", "id"),
-        # suggestions by check-worthiness, best first
-        Index("ix_statement_review_score", "review", "score", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -287,6 +285,13 @@ class Statement(_Tracked, table=True):
     issue_id: int | None = Field(default=None, foreign_key="issue.id")
     score: float | None = None
     editor: str = ""
+
+
+#: Suggestions by check-worthiness, best first, unscored ones last. A keyset needs a value
+#: in every row (``NULL`` compares as unknown, so unscored rows would drop out of pages),
+#: and SQLite serves the order from the index only if the query spells the same expression.
+SUGGESTION_SCORE = func.coalesce(Statement.score, literal_column("-1.0"))
+Index("ix_statement_suggested", Statement.review, SUGGESTION_SCORE, Statement.id)
 
 
 class Link(_Tracked, table=True):

@@ -322,7 +322,18 @@ def refind_evidence(text: str, prefix: str, exact: str, suffix: str) -> tuple[in
     alignment = fuzz.partial_ratio_alignment(exact, text, score_cutoff=REFIND_THRESHOLD)
     if alignment is None:
         return None
-    return alignment.dest_start, alignment.dest_end
+    # The alignment is exactly as long as the old words: with words added it cuts one
+    # ("he said" for "she said"), with words dropped it takes in a space. Whole words only.
+    start, end = alignment.dest_start, alignment.dest_end
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+        end += 1
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 __all__ = ["StatementsMixin", "SuggestedStatement", "refind_evidence"]

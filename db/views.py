@@ -25,7 +25,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from db.models import Actor, Article, ArticleRead, Event, Issue, Position, Source, Statement
+from db.models import (
+    SUGGESTION_SCORE,
+    Actor,
+    Article,
+    ArticleRead,
+    Event,
+    Issue,
+    Position,
+    Source,
+    Statement,
+)
 from db.rows import (
     ActorRef,
     Cell,
@@ -75,6 +85,11 @@ class KeysetView:
         self.where = list(where)
         # The count reads only the base table with the same filters: no joins, no columns.
         self._count = select(func.count()).select_from(base).where(*where)
+
+    @property
+    def ordering(self) -> tuple[str, ...]:
+        """What the keys are made of: a key from another ordering means nothing here."""
+        return (*(str(c) for c in self.order), "desc" if self.descending else "asc")
 
     def _ordered(self, reverse: bool) -> Select[Any]:
         descending = self.descending != reverse
@@ -319,6 +334,7 @@ def statements_view(
             Statement.score,
             Statement.evidence_start,
             Statement.evidence_exact,
+            SUGGESTION_SCORE,
         )
         .join(speaker, speaker.id == Statement.speaker_id, isouter=True)
         .join(Article, Article.id == Statement.article_id, isouter=True)
@@ -331,9 +347,9 @@ def statements_view(
     elif state in ("accepted", "dismissed"):
         where.append(Statement.review == state)
     elif state == "suggested":
-        # by score, best first; keyset on (score, id) needs a score, so unscored last by id
-        where += [Statement.review == "suggested", Statement.score.is_not(None)]
-        order = [Statement.score, Statement.id]
+        # by score, best first, unscored last (newest first among them)
+        where.append(Statement.review == "suggested")
+        order = [SUGGESTION_SCORE, Statement.id]
     elif state == "orphaned":
         where += [
             Statement.article_id.is_not(None),
@@ -342,7 +358,7 @@ def statements_view(
         ]
 
     def make(r: Any) -> StatementRow:
-        key = (r[10], r[0]) if state == "suggested" else (r[0],)
+        key = (r[13], r[0]) if state == "suggested" else (r[0],)
         orphaned = r[11] is None and bool(r[12])
         return StatementRow(key, r[0], r[1] or "", *r[2:9], r[9] or "", r[10], orphaned)
 

@@ -101,9 +101,10 @@ async def test_moving_in_the_feed_shows_that_article(demo_db: Path) -> None:
         await pilot.press("enter")  # the reader opens on that article
         from workbench.ui.reader import ReaderScreen
 
-        assert isinstance(app.screen, ReaderScreen) and app.screen.article_id == plist(
-            app, "feed"
-        ).current.id  # type: ignore[union-attr]
+        assert (
+            isinstance(app.screen, ReaderScreen)
+            and app.screen.article_id == plist(app, "feed").current.id
+        )  # type: ignore[union-attr]
         await pilot.press("escape")
         assert isinstance(app.focused, FeedList)
         await pilot.press("G")

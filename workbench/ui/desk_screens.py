@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -119,13 +120,18 @@ class ActorsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         box = Vertical()
-        box.border_title = "Actors — type to filter · m merge this… · Enter …into this · esc"
+        box.border_title = (
+            "Actors — type to filter, ↓ to the list · m merge this… · Enter …into this · esc"
+        )
         with box:
             yield Input(placeholder="filter by name or alias", id="actors-filter")
             yield Static("", id="hint", markup=False)
             yield OptionList(id="actors-list")
 
     def on_mount(self) -> None:
+        # Typing goes to the filter: in the list, an ``m`` typed as part of a name would
+        # mark an actor for merging.
+        self.query_one(Input).focus()
         self.run_worker(self._load, thread=True, name="list the actors", exit_on_error=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -138,13 +144,23 @@ class ActorsScreen(ModalScreen[None]):
     def _loaded(self, actors: list[tuple[int, str, str, tuple[str, ...], int | None]]) -> None:
         self.actors = actors
         self._fill(self.query_one(Input).value)
+
+    @on(Input.Submitted, "#actors-filter")
+    def _to_list(self) -> None:
         self.query_one(OptionList).focus()
+
+    def on_key(self, event: Key) -> None:
+        """↓ from the filter goes into the list."""
+        if event.key == "down" and isinstance(self.focused, Input):
+            self.query_one(OptionList).focus()
+            event.stop()
 
     @on(Input.Changed, "#actors-filter")
     def _filter(self, event: Input.Changed) -> None:
         self._fill(event.value)
 
     def _fill(self, typed: str) -> None:
+        was = self._current()  # stays highlighted if still shown (marking redraws the list)
         needle = typed.casefold().strip()
         self.shown = [
             a
@@ -166,14 +182,17 @@ class ActorsScreen(ModalScreen[None]):
                 label.append("  ← merging this", style="reverse")
             options.add_option(Option(label, id=str(actor_id)))
         if self.shown:
-            options.highlighted = 0
+            ids = [a[0] for a in self.shown]
+            options.highlighted = ids.index(was[0]) if was and was[0] in ids else 0
         self._hint()
 
     def _hint(self) -> None:
         hint = self.query_one("#hint", Static)
         if self.marked:
-            hint.update(f"Merging “{clean_line(self.marked[1])}”: highlight the actor it "
-                        "really is and press Enter (esc cancels).")
+            hint.update(
+                f"Merging “{clean_line(self.marked[1])}”: highlight the actor it "
+                "really is and press Enter (esc cancels)."
+            )
         else:
             hint.update(f"{len(self.shown)} of {len(self.actors)} actors.")
 

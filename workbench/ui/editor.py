@@ -33,7 +33,7 @@ from textual.widgets import (
     TextArea,
 )
 from textual.widgets.option_list import Option
-from textual.worker import Worker
+from textual.worker import Worker, WorkerState
 
 from workbench.dates import format_span, parse_date_expression
 from workbench.drafts import DraftStore
@@ -141,6 +141,8 @@ class StatementEditor(Screen[int | None]):
         self._loading = True
         self._draft_timer: Any = None
         self._speaker_id: int | None = None
+        self._stored_said: str | None = None  # the date field as an opened statement showed it
+        self._saving = False
 
     # ------------------------------------------------------------------ layout
 
@@ -204,6 +206,8 @@ class StatementEditor(Screen[int | None]):
         self.run_worker(self._load, thread=True, name="open the statement", exit_on_error=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name == "save the statement" and event.state == WorkerState.ERROR:
+            self._saving = False  # told by forward_failure; the form can be saved again
         forward_failure(self, event)
 
     # ------------------------------------------------------------------ loading
@@ -289,12 +293,16 @@ class StatementEditor(Screen[int | None]):
             reference,
         )
         self.article_id, self.evidence = article_id, evidence
-        self.query_one("#issue", Select).set_options([(clean_line(t), i) for i, t in issues])
+        self._stored_said = (stored.get("said") or "").strip() if stored else None
         if quote:
             shown = Text("Evidence: ", style="bold")
             shown.append(clean_line(quote), style="italic")
             self.query_one("#evidence", Static).update(shown)
-        self.set_values({**stored, **self.prefill})
+        # Filling is not typing: the fields' Changed messages would arrive after _loading
+        # is over and mark an untouched form changed (esc would ask, a draft be written).
+        with self.prevent(TextArea.Changed, Checkbox.Changed, Select.Changed):
+            self.query_one("#issue", Select).set_options([(clean_line(t), i) for i, t in issues])
+            self.set_values({**stored, **self.prefill})
         self._loading = False
         self.dirty = bool(self.prefill.get("_dirty"))
         self.query_one("#speaker", Input).focus()
@@ -471,15 +479,24 @@ class StatementEditor(Screen[int | None]):
         if not text:
             raise ValueError("Write what was said.")
         said = form["said"].strip()
-        if said:
+        dates: dict[str, Any] = {}
+        if said and said == self._stored_said:
+            pass  # the stored date, shown and left alone: keep it exactly as it is
+        elif said:
             guess = parse_date_expression(said, reference=self.reference)
             if guess is None or guess.start is None:
                 raise ValueError(f"“{said}” is not a date I can read; try e.g. 12 Dec 2026.")
-            said_on, said_until, precision = guess.start, guess.end, guess.precision
+            dates = {
+                "said_on": guess.start,
+                "said_until": guess.end,
+                "date_precision": guess.precision,
+            }
         elif self.reference is not None:
-            said_on, said_until, precision = self.reference, None, "day"
+            dates = {"said_on": self.reference, "said_until": None, "date_precision": "day"}
         else:
-            said_on, said_until, precision = None, None, "unknown"
+            dates = {"said_on": None, "said_until": None, "date_precision": "unknown"}
+        if dates:
+            dates["date_text"] = said
         new_speaker = None
         speaker_id = self._speaker_id
         typed = form["speaker"].strip()
@@ -494,10 +511,7 @@ class StatementEditor(Screen[int | None]):
             "attribution": form["attribution"].strip(),
             "text": text,
             "quote": form["quote"],
-            "said_on": said_on,
-            "said_until": said_until,
-            "date_precision": precision,
-            "date_text": said,
+            **dates,
             "verification": form["verification"],
             "review": form["review"],
             "issue_id": form["issue"],
@@ -510,6 +524,8 @@ class StatementEditor(Screen[int | None]):
         return values, new_speaker
 
     def action_save(self) -> None:
+        if self._saving:
+            return  # a second ctrl+s while the first is stored would store it twice
         try:
             values, new_speaker = self._statement_values(self.values())
         except ValueError as exc:
@@ -517,6 +533,7 @@ class StatementEditor(Screen[int | None]):
             return
         self._error("")
         self.save_draft()  # whatever happens next, the typing is on disk
+        self._saving = True
 
         def work() -> None:
             from db.repo import ConflictError, RepoError
@@ -530,17 +547,21 @@ class StatementEditor(Screen[int | None]):
                 )
             except ConflictError as exc:
                 self.app.call_from_thread(
-                    self._error,
+                    self._refused,
                     f"{exc}. Your text is kept here and in your drafts; reopen the statement "
                     "to see theirs.",
                 )
                 return
             except RepoError as exc:
-                self.app.call_from_thread(self._error, str(exc))
+                self.app.call_from_thread(self._refused, str(exc))
                 return
             self.app.call_from_thread(self._saved, int(saved.id))  # type: ignore[arg-type]
 
         self.run_worker(work, thread=True, name="save the statement", exit_on_error=False)
+
+    def _refused(self, message: str) -> None:
+        self._saving = False
+        self._error(message)
 
     def _saved(self, statement_id: int) -> None:
         if self._draft_timer is not None:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from workbench.drafts import DraftStore
 
 _PARAGRAPH = re.compile(r"[^\n](?:.|\n(?!\s*\n))*", re.DOTALL)
+_WORD_CHAR = re.compile(r"\w")
 
 
 @dataclass(frozen=True)
@@ -218,11 +219,17 @@ class ReaderScreen(Screen[None]):
         assert self.selection is not None
         start, end = self.selection
         ends = [e for _s, e in self.sentences if e > start]
-        if not ends:
-            return
-        index = min(range(len(ends)), key=lambda i: abs(ends[i] - end))
-        index = max(0, min(index + step, len(ends) - 1))
-        self.selection = (start, ends[index])
+        self.selection = (start, self._step(ends, end, step))
+
+    def _step(self, marks: list[int], at: int, step: int) -> int:
+        """The word or sentence boundary ``step`` places after (or before) ``at``. A mark
+        that would only add or drop punctuation and spaces is no step, so from inside a
+        sentence ``j`` goes to its end and ``k`` never grows the selection."""
+        if step > 0:
+            ahead = [m for m in marks if m > at and _WORD_CHAR.search(self.text, at, m)]
+            return ahead[min(step, len(ahead)) - 1] if ahead else at
+        behind = [m for m in marks if m < at and _WORD_CHAR.search(self.text, m, at)]
+        return behind[max(step, -len(behind))] if behind else at
 
     def _words(self) -> list[tuple[int, int]]:
         from workbench.extract.sentences import word_spans
@@ -233,12 +240,7 @@ class ReaderScreen(Screen[None]):
         if not self.selection:
             return
         start, end = self.selection
-        ends = [e for _s, e in self._words() if e > start]
-        if not ends:
-            return
-        index = min(range(len(ends)), key=lambda i: abs(ends[i] - end))
-        index = max(0, min(index + step, len(ends) - 1))
-        self.selection = (start, ends[index])
+        self.selection = (start, self._step([e for _s, e in self._words() if e > start], end, step))
         self.redraw()
         self._scroll_to_cursor()
 
@@ -246,12 +248,7 @@ class ReaderScreen(Screen[None]):
         if not self.selection:
             return
         start, end = self.selection
-        starts = [s for s, _e in self._words() if s < end]
-        if not starts:
-            return
-        index = min(range(len(starts)), key=lambda i: abs(starts[i] - start))
-        index = max(0, min(index + step, len(starts) - 1))
-        self.selection = (starts[index], end)
+        self.selection = (self._step([s for s, _e in self._words() if s < end], start, step), end)
         self.redraw()
 
     def action_back(self) -> None:
@@ -264,11 +261,11 @@ class ReaderScreen(Screen[None]):
     # ------------------------------------------------------------------ statements
 
     def _span_here(self) -> Span | None:
+        """The statement on the current sentence; a suggestion first, as a/d act on one
+        (a statement spilling over from the sentence before must not hide it)."""
         start, end = self.current
-        for span in self.spans:
-            if span.start < end and start < span.end:
-                return span
-        return None
+        here = [span for span in self.spans if span.start < end and start < span.end]
+        return min(here, key=lambda span: span.review != "suggested", default=None)
 
     def action_create(self) -> None:
         """A statement from the selection (or the current sentence), prefilled by the
@@ -299,7 +296,12 @@ class ReaderScreen(Screen[None]):
             if c.start < end and start < c.end
         ]
         if found:
-            best = found[0]
+            # the reading of what the selection is mostly on, one with a known speaker
+            # first: not whichever a selection's first or last words merely touch
+            best = max(
+                found,
+                key=lambda c: (min(end, c.end) - max(start, c.start), c.speaker_id is not None),
+            )
             prefill.update(
                 speaker=best.speaker_mention if best.speaker_id is None else "",
                 speaker_id=best.speaker_id,

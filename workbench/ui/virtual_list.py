@@ -134,8 +134,10 @@ class VirtualList(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ data
 
     def set_view(self, view: PagedView) -> None:
-        """Show ``view``; replacing a view keeps the cursor on the same row."""
-        keep = self.view is not None
+        """Show ``view``; replacing a view keeps the cursor on the same row, if the new one
+        is keyed the same way (a filter by score has other keys than one by date)."""
+        old = self.view
+        keep = old is not None and getattr(old, "ordering", None) == getattr(view, "ordering", None)
         self.view = view
         self.reload(keep_cursor=keep)
 
