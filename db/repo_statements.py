@@ -55,6 +55,7 @@ class SuggestedStatement:
     precision: str = "unknown"
     date_text: str = ""
     score: float | None = None
+    tags: tuple[str, ...] = ()  # e.g. "belief", "intention": not every claim is a saying
 
 
 class StatementsMixin:
@@ -143,7 +144,7 @@ class StatementsMixin:
                         "date_text": strip_controls(s.date_text),
                         "review": "suggested",
                         "verification": "unverified",
-                        "tags": [],
+                        "tags": list(s.tags),
                         "notes": "",
                         "score": s.score,
                         "editor": tx.editor,

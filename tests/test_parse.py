@@ -363,7 +363,8 @@ def test_escape_sequences_are_stripped_and_bracket_markup_kept_literally() -> No
     assert_clean(doc)
 
 
-def test_two_thousand_entries(capsys: pytest.CaptureFixture[str]) -> None:
+def test_two_thousand_entries() -> None:
+    """A big feed parses whole (speed is measured in bench/ingest.py, not here)."""
     items = "".join(
         f"<item><title>Story {n} &amp; more</title><link>https://big.example/{n}</link>"
         f"<guid>big-{n}</guid><pubDate>Wed, 18 Dec 2024 11:15:00 +0200</pubDate>"
@@ -376,13 +377,11 @@ def test_two_thousand_entries(capsys: pytest.CaptureFixture[str]) -> None:
         f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Big</title>'
         f"{items}</channel></rss>"
     ).encode()
-    parse_feed(body)  # warm up imports
-    started = time.perf_counter()
     doc = parse_feed(body)
-    elapsed = time.perf_counter() - started
-    with capsys.disabled():
-        print(f"\n[parse] 2,000 feed entries in {elapsed * 1000:.0f} ms")
     assert len(doc.articles) == 2000
+    last = doc.articles[-1]
+    assert last.guid == "big-1999" and last.title == "Story 1999 & more"
+    assert "“nothing planned”" in last.text
 
 
 # --------------------------------------------------------------------------------------------

@@ -442,3 +442,19 @@ def test_unscored_suggestions_are_listed_after_scored_ones(demo_repo: Repo) -> N
     assert unscored  # the demo desk has some
     rows = statements_view(demo_repo.engine, state="suggested").page(limit=50)
     assert sorted(r.id for r in rows) == sorted(unscored)
+
+
+def test_a_suggested_belief_or_intention_is_tagged_as_such(demo_repo: Repo) -> None:
+    """Not every claim is a saying: the editor sees which suggestions are beliefs or
+    intentions before accepting them as what someone said."""
+    text = (
+        "Chancellor Worandt believes the ferry link will reopen by spring. "
+        "Chancellor Worandt said the crossings were safe."
+    )
+    article = demo_repo.add_article(title="Ferry hopes", text=text, published_at=PUBLISHED)
+    assert suggest_for_article(demo_repo, int(article.id)) == 2  # type: ignore[arg-type]
+    tags = {s.text: s.tags for s in _statements(demo_repo, int(article.id))}  # type: ignore[arg-type]
+    assert tags == {
+        "the ferry link will reopen by spring": ["belief"],
+        "the crossings were safe": [],
+    }

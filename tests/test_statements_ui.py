@@ -25,7 +25,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, Static, TextArea
 
 from db.engine import open_desk, resolve_url
-from db.models import Actor, ActorAlias, Change, EventActor, Position, Statement
+from db.models import Actor, ActorAlias, Article, Change, EventActor, Position, Statement
 from db.repo import Repo
 from db.repo_ingest import IncomingArticle
 from db.tx import QUOTE_CONTEXT
@@ -830,3 +830,43 @@ async def test_a_and_d_find_the_suggestion_beside_a_statement_on_the_same_senten
         )
         assert _statements(demo_db)[here.statement_id].review == "dismissed"
         assert _statements(demo_db)[int(mine.id)].review == "accepted"  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- type-ahead
+
+
+def _burst(app: WorkbenchApp, *keys: str) -> None:
+    """Keys handed over together, as a terminal driver does with a burst of input over a
+    slow link or a paste: none waits for the one before to take effect."""
+    for key in keys:
+        app.post_message(events.Key(key, key if len(key) == 1 else None))
+
+
+async def test_a_pane_key_and_the_next_key_typed_together_act_on_the_new_pane(
+    demo_db: Path,
+) -> None:
+    app = make_app(demo_db, live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        newest = plist(app, "feed").current
+        _burst(app, "2", "n")  # to Statements, then "new statement"
+        await _editor(pilot, app)
+    # "n" left in the Feed would have marked its newest article not relevant instead
+    with Repo(open_desk(str(demo_db)), EDITOR).read() as session:
+        article = session.get(Article, newest.id)
+        assert article is not None and article.triage == newest.triage != "not_relevant"
+
+
+async def test_tab_and_the_text_after_it_typed_together_go_to_the_next_field(
+    demo_db: Path,
+) -> None:
+    app = make_app(demo_db, live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("2", "n")
+        editor = await _editor(pilot, app)
+        assert app.focused is editor.query_one("#speaker", Input)
+        _burst(app, "tab", "P", "N", "A", "shift+tab", "X")
+        attribution = editor.query_one("#attribution", Input)
+        await wait_for(pilot, lambda: editor.query_one("#speaker", Input).value == "X", "X")
+        assert attribution.value == "PNA"

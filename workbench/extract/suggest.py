@@ -33,6 +33,7 @@ def _suggestion(candidate: Candidate) -> SuggestedStatement:
         precision=candidate.precision,
         date_text=candidate.date_text,
         score=round(candidate.score, 3),
+        tags=() if candidate.kind == "speech" else (candidate.kind,),
     )
 
 

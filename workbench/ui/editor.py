@@ -110,6 +110,17 @@ class StatementEditor(Screen[int | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True, id="editor.save"),
         Binding("escape", "leave", "Close", id="editor.close"),
+        # Priority, so the focus moves before the keys typed after Tab are handed on:
+        # over SSH "Tab, then a name" arrives in one burst and must land in the next field.
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True, id="editor.next"),
+        Binding(
+            "shift+tab",
+            "app.focus_previous",
+            "Previous field",
+            show=False,
+            priority=True,
+            id="editor.previous",
+        ),
     ]
 
     def __init__(

@@ -16,6 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.dom import NoScreen
 from textual.message import Message
 from textual.widgets import Static
 from textual.worker import Worker
@@ -183,7 +184,12 @@ class Pane(Vertical):
         self.list.set_view(message.view)
 
     def focus_list(self) -> None:
-        self.list.focus()
+        # At once, not with Widget.focus(), which waits its turn behind keys already
+        # queued: "2n" typed in one go must act on the pane "2" went to.
+        try:
+            self.screen.set_focus(self.list)
+        except NoScreen:  # not on a screen yet: let Textual do it when it is
+            self.list.focus()
 
     def action_back_to_list(self) -> None:
         self.focus_list()
