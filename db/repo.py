@@ -149,7 +149,7 @@ class Repo(IngestMixin, StatementsMixin):
             tx = _Tx(session, self.editor)
             try:
                 yield tx
-                session.commit()
+                tx.commit()
             except IntegrityError as exc:  # a constraint the checks above did not foresee
                 reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
                 raise ValidationError(f"the change conflicts with stored data: {reason}") from exc

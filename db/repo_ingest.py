@@ -181,6 +181,7 @@ class IngestMixin:
                 # sort_by_parameter_order: ids come back in the order of the rows given
                 returning = insert(Article).returning(Article.id, sort_by_parameter_order=True)
                 outcome.added = list(tx.session.execute(returning, new_rows).scalars())
+                tx.index.added("article", outcome.added)
                 outcome.stored.update(zip(outcome.added, new_items, strict=True))
                 tx.session.execute(
                     insert(Change),

@@ -157,6 +157,7 @@ class StatementsMixin:
                 return []
             returning = insert(Statement).returning(Statement.id, sort_by_parameter_order=True)
             ids = list(tx.session.execute(returning, rows).scalars())
+            tx.index.added("statement", ids)
             tx.session.execute(
                 insert(Change),
                 [

@@ -44,6 +44,7 @@ from db.models import (
     Verification,
     utcnow,
 )
+from db.search import INDEXED_FIELDS, Indexer
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -137,6 +138,7 @@ class _Tx:
         self.editor = editor
         self.txn = uuid.uuid4().hex
         self.now = utcnow()
+        self.index = Indexer(session)  # search stays in step with every write
 
     def log(self, op: str, entity: str, entity_id: int, diff: dict[str, Any]) -> None:
         self.session.add(
@@ -163,6 +165,9 @@ class _Tx:
         check_row(self, row, fields)
         self.session.add(row)
         self.session.flush()
+        entity = _entity_name(row)
+        if entity in INDEXED_FIELDS:
+            self.index.added(entity, [row.id])  # type: ignore[attr-defined]
         fields = row.model_dump(exclude=set(_SYSTEM_FIELDS))
         diff = {k: [None, _json_value(v)] for k, v in fields.items() if v not in (None, "", [])}
         for key, value in (extra or {}).items():
@@ -205,12 +210,33 @@ class _Tx:
         diff.update(extra or {})
         if not diff:
             return row
+        self._unindex(row, set(diff))
         row.version += 1  # type: ignore[attr-defined]
         row.updated_at = self.now  # type: ignore[attr-defined]
         self.session.add(row)
         self.session.flush()
         self.log(op, _entity_name(row), row.id, diff)  # type: ignore[arg-type]
         return row
+
+    def _unindex(self, row: SQLModel, changed: set[str]) -> None:
+        """Take the row's search entries out while the database still holds its old
+        values (before the flush); the commit puts them back as they now read."""
+        entity = _entity_name(row)
+        if changed & INDEXED_FIELDS.get(entity, frozenset()):
+            self.index.changing(entity, [row.id])  # type: ignore[attr-defined]
+        elif isinstance(row, Actor) and "name" in changed:  # statements index the speaker
+            with self.session.no_autoflush:
+                spoken = self.session.exec(
+                    select(Statement.id).where(
+                        Statement.speaker_id == row.id, col(Statement.deleted_at).is_(None)
+                    )
+                ).all()
+            self.index.changing("statement", [int(i) for i in spoken if i is not None])
+
+    def commit(self) -> None:
+        self.session.flush()
+        self.index.flush()
+        self.session.commit()
 
 
 # --------------------------------------------------------------------------- invariants

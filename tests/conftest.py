@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -29,6 +30,30 @@ def _isolated_home(
     monkeypatch.delenv("WORKBENCH_CONFIG", raising=False)
     monkeypatch.delenv("WORKBENCH_DB", raising=False)
     monkeypatch.setenv("USER", EDITOR)
+
+
+@pytest.fixture(autouse=True)
+def _search_index_in_step(tmp_path: Path) -> Iterator[None]:
+    """After every test, each desk it wrote must have search indexes that say exactly
+    what its live rows say: a write path that forgets the index fails the test that
+    took it, whatever that test was about."""
+    yield
+    for path in tmp_path.rglob("*.db"):
+        assert_search_in_step(path)
+
+
+def assert_search_in_step(path: Path) -> None:
+    with sqlite3.connect(path) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        for table in ("article_fts", "statement_fts"):
+            if table in tables:
+                try:
+                    conn.execute(
+                        f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)"
+                    )
+                except sqlite3.DatabaseError as exc:
+                    raise AssertionError(f"{path.name}: {table} is out of step: {exc}") from exc
+    conn.close()
 
 
 @pytest.fixture(scope="session")

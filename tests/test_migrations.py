@@ -21,6 +21,7 @@ from db import migrate
 from db.engine import BUSY_TIMEOUT_MS, open_desk
 from db.migrations import HEAD
 from db.repo import Repo
+from db.search import include_name
 from tests._support_data import APP_TABLES, PROJECT, row_counts
 
 
@@ -95,7 +96,9 @@ def test_head_constant_matches_alembic_script_directory() -> None:
 @pytest.mark.filterwarnings("ignore:.*expression-based index")
 def test_models_and_migrations_agree(engine: Engine) -> None:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": include_name}
+        )
         differences = compare_metadata(context, SQLModel.metadata)
     assert differences == []
 
@@ -153,7 +156,9 @@ def test_downgrade_to_base_then_upgrade_again(engine: Engine) -> None:
     assert set(APP_TABLES) <= _tables(engine)
     assert _stamped(engine) == [HEAD]
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": include_name}
+        )
         assert compare_metadata(context, SQLModel.metadata) == []
     # The schema works again after the round trip.
     issue = Repo(engine, "alice").add_issue("After the upgrade")

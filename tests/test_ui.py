@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from db import search
 from db.engine import open_desk
 from db.models import Article, Statement
 from db.repo import Repo
@@ -292,7 +293,8 @@ async def test_scrolling_a_large_feed_loads_only_a_window(tmp_path: Path) -> Non
         for n in range(20_000)
     ]
     with engine.begin() as conn:
-        conn.execute(insert(Article), rows)
+        conn.execute(insert(Article), rows)  # past the repository: the index is rebuilt
+        search.rebuild(conn, "article")
     app = make_app(db)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(pilot, app)
