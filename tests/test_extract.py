@@ -460,6 +460,166 @@ def test_two_speakers_in_one_sentence_are_two_statements(resolver: ActorResolver
     assert [c.speaker_id for c in joint] == [ARLEN, HALVORSEN]
 
 
+# --- statements: titles, asides and references back (a tester's demo-desk report) ---------------
+
+#: The small cast plus a ministry whose formal name has an "and" in it, its minister, and the
+#: head of state's office under a name of its own.
+TITLED_CAST = (
+    *CAST,
+    ActorEntry(
+        12,
+        "Ministry of Ports and Fisheries (Norvena)",
+        "government",
+        ("Ministry of Ports and Fisheries",),
+        1,
+    ),
+    ActorEntry(13, "Greta Holm", "person", ("Holm",), 12),
+    ActorEntry(
+        14, "Office of the President of Norvena", "government", ("Office of the President",), 1
+    ),
+)
+PORTS, HOLM, OFFICE = 12, 13, 14
+
+
+@pytest.fixture(scope="module")
+def titled() -> ActorResolver:
+    return ActorResolver(TITLED_CAST)
+
+
+def test_an_and_inside_a_formal_title_does_not_make_a_second_speaker(
+    titled: ActorResolver,
+) -> None:
+    minister = one(
+        "Minister of Ports and Fisheries Greta Holm told OPA that the ferry would run again.",
+        titled,
+    )
+    assert minister.speaker_id == HOLM
+    assert minister.speaker_mention == "Minister of Ports and Fisheries Greta Holm"
+    assert minister.attribution == "OPA"
+    ministry = one(
+        "Norvena's Ministry of Ports and Fisheries said on Monday that quotas held.", titled
+    )
+    assert ministry.speaker_id == PORTS and ministry.said_on == date(2026, 3, 9)
+    # two owners of a plural role are still two speakers
+    both = extract("The Foreign Ministers of Norvena and Ostria said the ban would end.", titled)
+    assert [c.speaker_id for c in both] == [1, 4]
+
+
+def test_a_possessive_country_before_an_institutions_name_is_a_qualifier(
+    resolver: ActorResolver,
+) -> None:
+    match = resolver.resolve("Norvena's Lindqvist Palace")
+    assert match is not None and match.actor_id == PALACE
+
+
+def test_a_named_spokesman_with_two_asides_is_the_speaker(resolver: ActorResolver) -> None:
+    found = one(
+        "Benedikt Raske, spokesman for President Tomas Arlen, citing the Ostrian Press Agency, "
+        "said the harbour would reopen.",
+        resolver,
+    )
+    assert found.speaker_id == RASKE and found.speaker_mention == "Benedikt Raske"
+    assert (
+        found.attribution == "spokesman for President Tomas Arlen, citing the Ostrian Press Agency"
+    )
+    assert found.text == "the harbour would reopen"
+    # a role that relays no one is not part of the chain
+    minister = one(
+        "Ines Kowal, Norvena's foreign minister, citing OPA, said the harbour would reopen.",
+        resolver,
+    )
+    assert minister.speaker_id == KOWAL and minister.attribution == "citing OPA"
+    single = one("Benedikt Raske, the palace spokesman, said the harbour would reopen.", resolver)
+    assert single.speaker_id == RASKE and single.attribution == "palace spokesman"
+
+
+def test_a_year_describing_the_speaker_does_not_date_the_statement(
+    resolver: ActorResolver,
+) -> None:
+    founded = one(
+        "The Coastal League, a fishing cooperative founded in 1987, said in a statement that "
+        "catches had halved.",
+        resolver,
+    )
+    assert (founded.said_on, founded.date_text, founded.precision) == (PUB, "", "day")
+    with_day = one(
+        "The Coastal League, set up in 1987, said on Tuesday that catches had halved.", resolver
+    )
+    assert with_day.said_on == date(2026, 3, 10) and with_day.date_text == "Tuesday"
+    speaking = one(
+        "Kowal, speaking to reporters in Velsk on Wednesday, said the ferry would run again.",
+        resolver,
+    )
+    assert speaking.said_on == date(2026, 3, 11)  # an aside about the saying keeps its date
+    interview = one("Kowal, in an interview on Monday, said the ferry would run again.", resolver)
+    assert interview.said_on == date(2026, 3, 9)
+
+
+def test_an_adverbial_after_the_attribution_leaves_the_statement_before_it(
+    resolver: ActorResolver,
+) -> None:
+    found = one(
+        "VELSK, 13 March (OPA) - Ferries to the islands could run again by April, Foreign "
+        "Minister Kowal said on Thursday after a morning of talks with the harbour board.",
+        resolver,
+    )
+    assert found.speaker_id == KOWAL
+    assert found.text == "Ferries to the islands could run again by April"
+    assert found.said_on == date(2026, 3, 12)
+    fronted = one("In Velsk, Kowal said after the talks that the ferry would run.", resolver)
+    assert fronted.text.endswith("the ferry would run")  # an opening phrase is no statement
+
+
+def test_a_title_used_alone_refers_back_to_its_holder(resolver: ActorResolver) -> None:
+    found = extract(
+        "President Tomas Arlen opened the harbour. The Lindqvist Palace said the cost was "
+        "unknown. The President also noted that repairs would take a year.",
+        resolver,
+    )
+    assert [c.speaker_id for c in found] == [PALACE, ARLEN]  # the president, not his palace
+    assert found[1].speaker_mention == "The President"
+    head = extract(
+        "President Tomas Arlen met the mayors. The head of state said the harbour would open.",
+        resolver,
+    )
+    assert [c.speaker_id for c in head] == [ARLEN]
+    nobody = extract(
+        "Kowal said the talks had failed. The President added that the harbour would open.",
+        resolver,
+    )
+    assert [c.speaker_id for c in nobody] == [KOWAL, None]  # no president named: no guess
+
+
+def test_the_office_means_the_head_of_states_office_never_an_actor_called_office(
+    titled: ActorResolver,
+) -> None:
+    text = (
+        "President Tomas Arlen has said Norvena will reopen the harbour, the Office of the "
+        "President reported. “The harbour will open. Nobody should doubt it,” the head of "
+        "state said at a meeting with mayors, according to the Office."
+    )
+    first, second = extract(text, titled)
+    # "…, the Office of the President reported" relays Arlen's words, as "according to" would
+    assert first.speaker_id == ARLEN and first.attribution == "Office of the President"
+    assert first.text == "Norvena will reopen the harbour"
+    assert second.speaker_id == ARLEN and second.quote
+    assert second.text == "The harbour will open. Nobody should doubt it"
+    assert second.attribution == "Office of the President"
+    said = extract(
+        "President Tomas Arlen toured the harbour. “The harbour will open. Nobody should "
+        "doubt it,” the Office said.",
+        titled,
+    )
+    assert [(c.speaker_id, c.quote) for c in said] == [(OFFICE, True)]
+    other = extract(
+        "President Tomas Arlen toured the harbour. The Foreign Office said the ferry would run.",
+        titled,
+    )
+    assert [c.speaker_id for c in other] == [None]  # another office: not the president's
+    itself = one("The Office of the President said the harbour was open.", titled)
+    assert itself.speaker_id == OFFICE and itself.attribution == ""  # no one relays it
+
+
 # --- statements: dates -------------------------------------------------------------------------
 
 

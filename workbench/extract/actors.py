@@ -405,11 +405,16 @@ class ActorResolver:
 
     def _is_qualifier(self, word: str) -> bool:
         """A word that may stand before a name without being part of it: a title, a
-        nationality, or an institution's one-word name ("Stenhold spokesman Pavel Lenk")."""
+        nationality, or an institution's one-word name ("Stenhold spokesman Pavel Lenk"),
+        possessive included ("Pellara's Office of the President": folding has already turned
+        "Pellara's" into "pellaras", so the "s" is tried off as well)."""
         if word in TITLE_WORDS or _is_nationality(word) or word in self._adjectives:
             return True
-        found = self._lookup(word)
-        return found is not None and self._actors[found.actor_id].kind != "person"
+        for form in (word, word[:-1]) if len(word) > 3 and word.endswith("s") else (word,):
+            found = self._lookup(form)
+            if found is not None and self._actors[found.actor_id].kind != "person":
+                return True
+        return False
 
     def _fuzzy(self, words: list[str]) -> ActorMatch | None:
         """A close spelling of a known name ("Elena Sorel"), never a shared first name alone.

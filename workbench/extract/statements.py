@@ -440,6 +440,9 @@ class _Hit:
     quotes: list[int] = field(default_factory=list)  # token indices of the quoted statement
     chain: list[str] = field(default_factory=list)
     appositive: tuple[int, int] | None = None
+    #: every comma-set aside between the speaker and the verb ("Fendrel, spokesman for
+    #: Idrevo, citing PNA, said"): a date inside one may belong to the speaker, not the saying
+    asides: list[tuple[int, int]] = field(default_factory=list)
     special: str = ""  # according | quoted | participle | colon | follow
     mention: str = ""
     speaker_id: int | None = None
@@ -515,6 +518,10 @@ def _np_left(toks: list[_Tok], i: int, lo: int) -> tuple[int, int] | None:
         if role is not None and j < i:
             j = role
             continue
+        title = _title_before_and(toks, j, lo) if j < i else None
+        if title is not None:
+            j = title
+            continue
         if _np_word(tok):
             j -= 1
             continue
@@ -546,6 +553,37 @@ def _np_left(toks: list[_Tok], i: int, lo: int) -> tuple[int, int] | None:
     return (start, i + 1)
 
 
+def _title_before_and(toks: list[_Tok], j: int, lo: int) -> int | None:
+    """If ``toks[j]`` is an "and" inside a capitalised title's "of"-phrase ("Minister of
+    Energy and Water Halina Brecht", "the Ministry of Energy and Water"), the index of the
+    title word before "of".
+
+    Such an "and" joins two parts of one office's name, not two speakers: read as a
+    coordination it would give a second, bogus speaker ("Energy"). A lowercase role ("the
+    president of Valdria and Anton Dreyer") or a plural one ("the Foreign Ministers of
+    Valdria and Kestria") stays a coordination of two speakers.
+    """
+    if toks[j].kind != "word" or toks[j].low != "and":
+        return None
+    if j + 1 >= len(toks) or not _is_name(toks[j + 1]):
+        return None
+    k = j - 1
+    while k >= lo and j - k <= 3 and _is_name(toks[k]):
+        k -= 1
+    if k == j - 1:
+        return None  # nothing capitalised between "of" and "and"
+    if k >= lo and toks[k].kind == "word" and toks[k].low == "the":
+        k -= 1  # "Minister of the Interior and Security …"
+    if k - 1 < lo or toks[k].kind != "word" or toks[k].low != "of":
+        return None
+    head = toks[k - 1]
+    if head.low.endswith("s") and not head.low.endswith("ss"):
+        return None  # "Foreign Ministers of Valdria and Kestria": two owners, two speakers
+    if _is_name(head) and head.low in _ROLE_HEADS:
+        return k - 1
+    return None
+
+
 def _may_be_lowercase_name(tok: _Tok) -> bool:
     """A word that could belong to a name typed in lowercase (or a title before one)."""
     if tok.kind != "word" or not tok.text.replace("-", "").isalpha():
@@ -563,6 +601,7 @@ def _guessed(toks: list[_Tok], span: tuple[int, int]) -> bool:
         and t.low not in _DETERMINERS
         and t.low not in _NP_PREPS
         and t.low not in _PRONOUNS
+        and t.low != "and"  # only ever inside a title here (see ``_title_before_and``)
         for t in toks[span[0] : span[1]]
     )
 
@@ -766,30 +805,80 @@ def _left_hit(
     if lemma != "ready" and seen & _PASSIVE_MARKERS:
         return None
     appositive: tuple[int, int] | None = None
+    asides: list[tuple[int, int]] = []
     chain: list[str] = []
-    if j >= lo and toks[j].kind == "punct" and toks[j].text == ",":
-        k = j - 1
-        while k >= lo and not (toks[k].kind == "punct" and toks[k].text in ",:;("):
-            if toks[k].kind == "quote":
-                break
-            k -= 1
-        if k >= lo and toks[k].kind == "punct" and toks[k].text == "," and k + 1 < j:
-            appositive = (k + 1, j)
-            chain.extend(_chain_from_aside(unit, appositive))
-            j = k - 1
-        else:
+    if _is_comma(toks, j, lo):
+        aside = _aside_before(toks, j, lo)
+        if aside is None:
             return None
+        appositive = aside
+        asides.append(aside)
+        chain.extend(_chain_from_aside(unit, aside))
+        j = aside[0] - 2
     subj = _np_left(toks, j, lo)
     if subj is None:
         return None
+    if asides and chain and _is_comma(toks, subj[0] - 1, lo) and _is_role_phrase(toks, subj):
+        # "Luka Fendrel, spokesman for President Tomás Idrevo, citing PNA, said": the phrase
+        # before the "citing" aside is a second aside, a role; the speaker is the name before
+        # it, and a mouthpiece's role (on whose behalf he spoke) heads the chain.
+        named = _np_left(toks, subj[0] - 2, lo)
+        if named is not None and _looks_like_name(unit, named):
+            role = subj
+            appositive, subj = role, named
+            asides.append(role)
+            if _speaks_through([t.low for t in toks[role[0] : role[1]]]):
+                chain.insert(0, _strip_article(_phrase(unit, role)))
+    elif appositive is not None and not chain and not _looks_like_name(unit, appositive):
+        # "Pavel Lenk, the Stenhold spokesman, said": a mouthpiece's role, kept in the chain
+        # as in the two-aside case above, so the editor sees on whose behalf he spoke.
+        words = [t.low for t in toks[appositive[0] : appositive[1]]]
+        if _speaks_through(words) and _looks_like_name(unit, subj):
+            chain.append(_strip_article(_phrase(unit, appositive)))
     if base and kind != "intention" and not _plural_subject(toks, subj):
         return None
     if not _head_ok(toks, subj):
         return None
-    hit = _Hit(i, end, lemma, kind, subj, appositive=appositive, chain=chain)
+    hit = _Hit(i, end, lemma, kind, subj, appositive=appositive, chain=chain, asides=asides)
     hit.guessed = _guessed(toks, subj)
     _set_content(unit, hit)
     return hit
+
+
+def _is_comma(toks: list[_Tok], j: int, lo: int) -> bool:
+    return lo <= j < len(toks) and toks[j].kind == "punct" and toks[j].text == ","
+
+
+def _aside_before(toks: list[_Tok], j: int, lo: int) -> tuple[int, int] | None:
+    """The comma-set aside that ends at the comma ``toks[j]`` ("Lenk, the spokesman, said"),
+    as a token span without its commas; None when no comma opens it (the comma then ends a
+    clause, and what stands before it is not the verb's subject)."""
+    k = j - 1
+    while k >= lo and not (toks[k].kind == "punct" and toks[k].text in ",:;("):
+        if toks[k].kind == "quote":
+            break
+        k -= 1
+    if _is_comma(toks, k, lo) and k + 1 < j:
+        return (k + 1, j)
+    return None
+
+
+def _is_role_phrase(toks: list[_Tok], span: tuple[int, int]) -> bool:
+    """ "spokesman for President Tomás Idrevo", "the palace spokesman", "Norvena's foreign
+    minister": a phrase whose head (its last word before any preposition) is a lowercase
+    role, which describes a speaker rather than names one."""
+    phrase = toks[span[0] : span[1]]
+    for index, tok in enumerate(phrase):
+        if index and tok.kind == "word" and tok.low in _NP_PREPS:
+            phrase = phrase[:index]
+            break
+    head = phrase[-1] if phrase else None
+    return (
+        head is not None
+        and head.kind == "word"
+        and head.text[:1].islower()
+        and (head.low in _ROLE_HEADS or head.low.rstrip("s") in _ROLE_HEADS)
+    )
 
 
 def _head_ok(toks: list[_Tok], subj: tuple[int, int]) -> bool:
@@ -801,6 +890,8 @@ def _head_ok(toks: list[_Tok], subj: tuple[int, int]) -> bool:
         return False
     if _is_name(head) or head.low in _PRONOUNS or head.low in _ROLE_HEADS:
         return True
+    if _head_of(toks[subj[0] : subj[1]]) is not None:
+        return True  # "the head of state said": "state" is a verb elsewhere, not here
     return head.low.rstrip("s") in _ROLE_HEADS or _may_be_lowercase_name(head)
 
 
@@ -896,12 +987,13 @@ def _set_content(unit: _Unit, hit: _Hit) -> None:
     toks = unit.toks
     k = hit.verb_end
     n = len(toks)
+    jumped = False
     # "said in an interview with Valdria Today that …": jump to the "that".
     for j in range(k, min(n, k + 14)):
         tok = toks[j]
         if tok.kind == "word" and tok.low == "that":
             if all(_gap_ok(unit, t) for t in toks[k:j]):
-                k = j + 1
+                k, jumped = j + 1, True
             break
         if tok.kind == "quote" or (tok.kind == "punct" and tok.text in ";:"):
             break
@@ -915,6 +1007,10 @@ def _set_content(unit: _Unit, hit: _Hit) -> None:
     # "…, Hallor said on Saturday, one day after …" / "…, the presidency added, without
     # giving details": an attribution with only an aside after it reports what came before.
     tail_only = k >= n or (toks[k].kind == "punct" and toks[k].text in ",.;!?")
+    if not (tail_only or jumped) and toks[k].low in _TAIL_STARTS:
+        # "X could resume, Prasz said on Wednesday after a morning of talks": an adverbial
+        # after the verb says when or how; the statement is the clause before the speaker.
+        tail_only = _clause_before_subject(toks, hit)
     while k < n and toks[k].kind == "punct" and toks[k].text in ",:":
         k += 1
     end = n
@@ -952,6 +1048,28 @@ def _set_content(unit: _Unit, hit: _Hit) -> None:
         # continues it ("“We will answer,” Dreyer said, “at a time of our choosing.”").
         after = [j for j in range(k, end) if toks[j].kind == "quote"]
         hit.quotes = [quote_before, *(after[:1] if after and after[0] == k else [])]
+
+
+#: Words that open an adverbial after an attribution verb rather than what was said
+#: ("said after a morning of talks", "said during a visit", "said of the proposal").
+_TAIL_STARTS = _words(
+    """
+    after before during following amid ahead upon despite while when as without until at
+    in of with
+    """
+)
+
+
+def _clause_before_subject(toks: list[_Tok], hit: _Hit) -> bool:
+    """Whether a clause of its own stands before the speaker, set off by a comma ("Ferry
+    services could resume, Prasz said …"), rather than an opening phrase ("In Lisk, Prasz
+    said …", "Speaking to reporters, Prasz said …") that leads into the attribution."""
+    comma = hit.subj[0] - 1
+    if comma <= 0 or not (toks[comma].kind == "punct" and toks[comma].text == ","):
+        return False
+    lo = _segment_start(toks)
+    words = [t for t in toks[lo:comma] if t.kind in ("word", "quote")]
+    return len(words) >= 3 and not (words[0].kind == "word" and words[0].low in _FRONTED)
 
 
 def _quote_before_subject(toks: list[_Tok], start: int) -> int | None:
@@ -1295,6 +1413,7 @@ def _read_unit(ctx: _Context, index: int, unit: _Unit) -> list[Candidate]:
     for hit in hits:
         if hit.special != "follow":
             _resolve_speaker(ctx, index, unit, hit)
+            _expand_chain(ctx, index, hit)
         if hit.guessed and hit.speaker_id is None:
             continue
         if not _statement_text(unit, hit)[0]:
@@ -1346,10 +1465,18 @@ def _settle(unit: _Unit, hits: list[_Hit]) -> list[_Hit]:
         if outer is None:
             kept.append(hit)
             continue
-        if _mouthpiece_of(unit, outer):
+        if _mouthpiece_of(unit, outer) or _relays(outer, hit):
             hit.chain = [_strip_article(_phrase(unit, outer.subj)), *outer.chain]
             outer.special = "dropped"
+            if hit.content[0] < outer.subj[0] <= hit.content[1]:
+                # the relay's attribution ends what was said: "…, his office said"
+                cut = outer.subj[0] - 1 if toks[outer.subj[0] - 1].text == "," else outer.subj[0]
+                hit.content = (hit.content[0], cut)
             kept.append(hit)
+        elif _relays(hit, outer):
+            # "President Idrevo has said …, “…”, the Office of the President reported": the
+            # report gives way to the statement it carries, and its source joins the chain.
+            outer.chain.append(_strip_article(_phrase(unit, hit.subj)))
     kept = [h for h in kept if h.special != "dropped"]
     for acc in according:
         host = next(
@@ -1382,6 +1509,21 @@ def _reports(outer: _Hit, inner: _Hit) -> bool:
     if outer.kind != inner.kind:
         return outer.kind == "speech"
     return outer.before and not inner.before
+
+
+def _relays(report: _Hit, speech: _Hit) -> bool:
+    """ "Arlen has said the harbour will reopen, the Office of the President reported": a
+    "reported" after the clause, whose own speaker opens the sentence with a speech verb,
+    relays that speaker's words — like "according to" it belongs in the chain."""
+    return (
+        report.lemma == "report"
+        and report.before
+        and report.special == ""
+        and speech.kind == "speech"
+        and not speech.before
+        and speech.special == ""
+        and speech.verb < report.subj[0]
+    )
 
 
 def _mouthpiece_of(unit: _Unit, outer: _Hit) -> bool:
@@ -1434,9 +1576,16 @@ def _resolve_speaker(ctx: _Context, index: int, unit: _Unit, hit: _Hit) -> None:
     match = _resolve(ctx, mention)
     if match is not None:
         hit.speaker_id = match.actor_id
-        if _speaks_through(words):
+        if _speaks_through(words) and not _own_name(ctx, match.actor_id, words):
             hit.chain.insert(0, _strip_article(mention))
         return
+    if _is_titled_reference(unit, hit.subj):
+        # "The President also noted …", "…, the Office said": a capitalised title that names
+        # no one by itself refers back to the holder of that title the article introduced.
+        found, matched = _role_reference(ctx, index, words, strict=True)
+        if matched:
+            hit.speaker_id, hit.continuation = found, True
+            return
     # "A presidency official": an unnamed mouthpiece or official of "the presidency" that
     # has already spoken in this article.
     core = [
@@ -1464,6 +1613,18 @@ def _speaks_through(words: list[str]) -> bool:
     return False
 
 
+def _own_name(ctx: _Context, actor_id: int, words: list[str]) -> bool:
+    """Whether the mouthpiece words of a mention belong to the actor's own name ("the Office
+    of the President", "Ostmarin's Foreign Office"): then the institution speaks itself and
+    no one relays it, so nothing goes into the chain."""
+    actor = ctx.resolver.actor(actor_id) if ctx.resolver is not None else None
+    if actor is None:
+        return False
+    names = {w for name in (actor.name, *actor.aliases) for w in fold(name).split()}
+    relays = [w for w in words if w in MOUTHPIECE_WORDS or w in OFFICIAL_WORDS]
+    return bool(relays) and all(w in names for w in relays)
+
+
 def _looks_like_name(unit: _Unit, span: tuple[int, int]) -> bool:
     toks = unit.toks[span[0] : span[1]]
     return bool(toks) and all(_is_name(t) for t in toks)
@@ -1474,11 +1635,63 @@ def _is_name_phrase(unit: _Unit, span: tuple[int, int]) -> bool:
 
 
 def _is_role_reference(unit: _Unit, span: tuple[int, int]) -> bool:
-    """ "the spokesman", "the defence minister": a role noun with "the" and no name."""
+    """ "the spokesman", "the defence minister", "the head of state": a role noun with "the"
+    and no name."""
     toks = unit.toks[span[0] : span[1]]
     if len(toks) < 2 or toks[0].low != "the" or any(_is_name(t) for t in toks[1:]):
         return False
-    return toks[-1].low in _ROLE_HEADS
+    return toks[-1].low in _ROLE_HEADS or _head_of(toks) is not None
+
+
+def _is_titled_reference(unit: _Unit, span: tuple[int, int]) -> bool:
+    """ "The President", "the Office": "the" and one role word written with a capital, as
+    house style has it for a title used alone. It is tried only after the resolver. A
+    qualified title ("the Foreign Office", "the Foreign Minister") is left alone: it names a
+    particular office, which only the desk's names and aliases can tell apart."""
+    toks = unit.toks[span[0] : span[1]]
+    return (
+        len(toks) == 2
+        and toks[0].low == "the"
+        and toks[1].kind == "word"
+        and toks[1].text[:1].isupper()
+        and toks[1].low in _ROLE_HEADS
+        and toks[1].low not in _PLURAL_ROLES
+    )
+
+
+#: Role words that name a group, not one office ("the Ministers", "the Officials").
+_PLURAL_ROLES = frozenset(w for w in _ROLE_HEADS if w.endswith("s") and not w.endswith("ss"))
+
+
+#: Titles a "head of state" or "head of government" may hold, as the roles a speaker was
+#: introduced by ("President Tomás Idrevo"), so "the head of state said" finds Idrevo.
+_HEAD_OF = {
+    "state": _words("president king queen emir sultan monarch sovereign duke duchess prince"),
+    "government": _words("prime premier chancellor taoiseach"),
+}
+
+
+def _head_of(toks: list[_Tok]) -> frozenset[str] | None:
+    """The titles meant by a phrase ending in "head of state" / "head of government"."""
+    words = [t.low for t in toks[-3:] if t.kind == "word"]
+    if len(words) == 3 and words[:2] == ["head", "of"]:
+        return _HEAD_OF.get(words[2])
+    return None
+
+
+def _role_compatible(head: str, seen: _Seen) -> bool:
+    """Whether a speaker met before can be the one a role noun refers to: an institution's
+    noun ("the office", "the ministry") only an institution, a person's title ("the
+    president", "the minister") only a person — so "the President" after "the Office of the
+    President said" is the president, not the office. A mouthpiece ("the spokesman") or an
+    unknown noun may be either."""
+    if head in MOUTHPIECE_WORDS - INSTITUTION_WORDS or head in ANONYMOUS_WORDS:
+        return True
+    if head in INSTITUTION_WORDS:
+        return seen.cls == "institution"
+    if head in TITLE_WORDS:
+        return seen.cls == "person"
+    return True
 
 
 def _pronoun(ctx: _Context, index: int, word: str) -> int | None:
@@ -1497,22 +1710,46 @@ def _pronoun(ctx: _Context, index: int, word: str) -> int | None:
     return None
 
 
-def _role_reference(ctx: _Context, index: int, words: list[str]) -> tuple[int | None, bool]:
-    """The last speaker introduced with this role; for a person's role, failing that, the
-    last person who spoke or was named. Returns (actor, whether anything matched)."""
+def _role_reference(
+    ctx: _Context, index: int, words: list[str], *, strict: bool = False
+) -> tuple[int | None, bool]:
+    """The last compatible speaker introduced with this role (see ``_role_compatible``);
+    failing that, a holder of the title named earlier in the article ("President Tomás
+    Idrevo"), or the institution named earlier ("the Office of the President"); for a
+    person's role, failing that, the last person who spoke or was named. Returns (actor,
+    whether anything matched).
+
+    ``strict`` (a capitalised title, "the head of state") skips that last guess: such a
+    title names one office, and the last person who spoke may well hold another.
+    """
     head = words[-1]
     if head in ("statement", "communique", "note", "remarks", "comments"):
         # "The statement underscores …": whoever made the last statement.
         if ctx.history:
             return ctx.history[-1].actor_id, True
         return None, False
+    titles = _HEAD_OF.get(head) if words[-3:-1] == ["head", "of"] else None
+    wanted = titles or frozenset({head})
+    roles_of = "president" if titles else head  # compatibility: a head of state is a person
     for seen in reversed(ctx.history):
-        if head in seen.roles:
+        if wanted & seen.roles and _role_compatible(roles_of, seen):
             return seen.actor_id, True
     if head in INSTITUTION_WORDS:
         found = _institution_in_context(ctx, head)
+        qualifiers = [w for w in words[:-1] if w not in _DETERMINERS]
+        if found is None:
+            named = _institution_named(ctx, index, head, qualifiers)
+            found = named[0] if named is not None else None
+        if found is None and head in _LEADERS_OFFICES and not qualifiers:
+            found = _leaders_office(ctx, index, head)
         return found, found is not None
     if head in ANONYMOUS_WORDS:
+        return None, False
+    if titles or head in TITLE_WORDS:
+        found = _titled_person(ctx, index, wanted)
+        if found is not None:
+            return found, True
+    if strict:
         return None, False
     for seen in reversed(ctx.history):
         if seen.cls == "person" and seen.actor_id is not None:
@@ -1538,6 +1775,121 @@ def _institution_in_context(ctx: _Context, noun: str) -> int | None:
         if noun in names.split():
             return seen.actor_id
     return None
+
+
+def _titled_person(ctx: _Context, index: int, titles: frozenset[str]) -> int | None:
+    """A person the article named with one of these titles before sentence ``index``
+    ("President Tomás Idrevo has said …"), nearest first: whom "the President" means."""
+    if ctx.resolver is None:
+        return None
+    for unit in reversed(ctx.units[:index]):
+        toks = unit.toks
+        j = len(toks)
+        while j > 0:
+            if not _is_name(toks[j - 1]):
+                j -= 1
+                continue
+            k = j
+            while k > 0 and _is_name(toks[k - 1]):
+                k -= 1
+            if any(t.low in titles for t in toks[k:j]):
+                match = ctx.resolver.resolve(_phrase(unit, (k, j)))
+                actor = ctx.resolver.actor(match.actor_id) if match is not None else None
+                if actor is not None and actor.kind == "person":
+                    return actor.id
+            j = k
+    return None
+
+
+def _institution_named(
+    ctx: _Context, index: int, noun: str, qualifiers: list[str] | None = None
+) -> tuple[int, str] | None:
+    """An institution the article named before sentence ``index`` (or earlier in it) whose
+    name holds this noun and every qualifier the reference gave ("foreign" in "the foreign
+    office"): (actor, the words that named it). "According to the Office" after "the Office
+    of the President reported" means that office, and its chain should say so.
+    """
+    if ctx.resolver is None:
+        return None
+    units = ctx.units[: index + 1]
+    for unit in reversed(units):
+        toks = unit.toks
+        for j in range(len(toks) - 1, -1, -1):
+            if toks[j].kind != "word" or toks[j].low != noun or not _is_name(toks[j]):
+                continue
+            right = j + 1
+            while right + 1 < len(toks) and toks[right].low == "of":
+                nxt = right + 1
+                if nxt < len(toks) and toks[nxt].low == "the":
+                    nxt += 1
+                end = nxt
+                while end < len(toks) and _is_name(toks[end]):
+                    end += 1
+                if end == nxt:
+                    break
+                right = end
+            left = j
+            while left > 0 and _is_name(toks[left - 1]):
+                left -= 1
+            for span in ((j, right), (left, right), (left, j + 1)):
+                if span[1] - span[0] < 2 and span != (left, right):
+                    continue  # the bare noun is what could not be resolved
+                phrase = _phrase(unit, span)
+                match = ctx.resolver.resolve(phrase)
+                actor = ctx.resolver.actor(match.actor_id) if match is not None else None
+                if actor is None or actor.kind == "person":
+                    continue
+                named = set(fold(phrase).split()) | set(fold(actor.name).split())
+                if all(w in named for w in qualifiers or ()):
+                    return actor.id, phrase
+    return None
+
+
+#: Institution nouns that, alone, mean the head of state's own office ("the Office said").
+_LEADERS_OFFICES = _words("office presidency palace chancellery")
+
+
+def _leaders_office(ctx: _Context, index: int, noun: str) -> int | None:
+    """ "…, the Office said" when the article never spelled the office out but named a head
+    of state ("President Tomás Idrevo"): that leader's office if the desk has exactly one
+    institution by that noun and title under the same government, else the leader — the
+    words are theirs either way, and an editor can narrow it; an actor called "Office" helps
+    no one."""
+    titles = _HEAD_OF["state"]
+    leader_id = _titled_person(ctx, index + 1, titles)
+    if leader_id is None or ctx.resolver is None:
+        return None
+    leader = ctx.resolver.actor(leader_id)
+    if leader is None or leader.parent_id is None:
+        return leader_id
+    offices = []
+    for entry in ctx.resolver.entries():
+        if entry.kind == "person" or leader.parent_id not in (entry.parent_id, entry.id):
+            continue
+        words = {w for name in (entry.name, *entry.aliases) for w in fold(name).split()}
+        if noun in words and words & (titles | {"presidency", "chancellery"}):
+            offices.append(entry.id)
+    return offices[0] if len(offices) == 1 else leader_id
+
+
+def _expand_chain(ctx: _Context, index: int, hit: _Hit) -> None:
+    """ "according to the Office" gives the chain "Office", which tells an editor little:
+    a bare institution noun the resolver cannot place is replaced by the fuller name the
+    article gave it before ("Office of the President"), or, for a leader's office the
+    article never spelled out, by that office's name on the desk."""
+    for position, link in enumerate(hit.chain):
+        words = fold(link).split()
+        if len(words) != 1 or words[0] not in INSTITUTION_WORDS:
+            continue
+        if _resolve(ctx, link) is not None:
+            continue
+        named = _institution_named(ctx, index, words[0])
+        if named is not None:
+            hit.chain[position] = _strip_article(named[1])
+        elif words[0] in _LEADERS_OFFICES and ctx.resolver is not None:
+            office = ctx.resolver.actor(_leaders_office(ctx, index, words[0]) or -1)
+            if office is not None and office.kind != "person":
+                hit.chain[position] = office.name
 
 
 def _person_mentioned(ctx: _Context, index: int) -> int | None:
@@ -1655,7 +2007,14 @@ def _tied_date(unit: _Unit, hit: _Hit) -> DateGuess | None:
         if hit.content[1] > hit.content[0]
         else (0, 0)
     )
+    described = [
+        (toks[a].start, toks[b - 1].end)
+        for a, b in hit.asides
+        if not _aside_about_saying(unit, (a, b))
+    ]
     for start, end, guess in unit.dates:
+        if any(a <= start < b for a, b in described):
+            continue  # "the commission, set up in 1998, said": the speaker's past, not the saying
         if hit.special != "follow" and start >= verb_end_char:
             gap = unit.text[verb_end_char:start]
             if _gap_is_filler(gap):
@@ -1678,6 +2037,42 @@ def _tied_date(unit: _Unit, hit: _Hit) -> DateGuess | None:
         if _speech_verb_before(unit.text[max(0, start - 40) : start]):
             offer(5, guess)
     return best[1] if best is not None else None
+
+
+#: First words of an aside between speaker and verb that is about the act of saying
+#: ("Brecht, speaking at a conference on Thursday, said"; "Tasch, on Friday, said"), so a
+#: date in it dates the statement. Any other aside describes the speaker ("a joint body set
+#: up in 1998", "who took office in 2019") and its dates belong to that description.
+_SAYING_ASIDE = _words(
+    """
+    speaking addressing writing asked answering responding replying talking interviewed
+    briefing spoke addressed wrote told said on late early earlier later yesterday today
+    tonight after before following ahead upon
+    """
+)
+#: "in/at/during" open a saying aside only before the occasion of the saying.
+_OCCASION = re.compile(
+    r"\b(?:statement|interview|briefing|conference|speech|remarks|address|message|post|"
+    r"letter|meeting|session|hearing|debate|broadcast|communiqu[eé])s?\b",
+    re.IGNORECASE,
+)
+
+
+def _aside_about_saying(unit: _Unit, span: tuple[int, int]) -> bool:
+    """Whether an aside between speaker and verb tells when or how the words were said
+    (see ``_SAYING_ASIDE``) rather than who the speaker is."""
+    toks = [t for t in unit.toks[span[0] : span[1]] if t.kind == "word"]
+    if toks and all(_in_date(unit, t.start) for t in toks):
+        return True  # "Tasch, Thursday, said"
+    while toks and toks[0].low in ("who", "while", "when"):
+        toks = toks[1:]
+    if not toks:
+        return False
+    first = toks[0].low
+    if first in _SAYING_ASIDE:
+        return True
+    text = unit.text[toks[0].start : toks[-1].end]
+    return first in ("in", "at", "during") and bool(_OCCASION.search(text))
 
 
 #: A short object between a verb and its date ("dismissed the idea on Thursday"); longer
@@ -1746,8 +2141,18 @@ def _statement_text(unit: _Unit, hit: _Hit) -> tuple[str, bool]:
     if b <= a:
         return "", False
     text = unit.text[toks[a].start : toks[b - 1].end].strip()
+    text = _DATELINE.sub("", text)
     text = re.sub(r"^(?:that|,|:)\s+", "", text, flags=re.IGNORECASE)
     return text.rstrip(" ,;:").strip(), False
+
+
+#: A wire dateline opening an article's first sentence ("MARSTADT, 3 December (Tessel
+#: Brief) - ", "LISK, Oct 14 (Meridian Wire) - "): where the copy was filed, not what the
+#: speaker said, so it is left out when the statement is the clause it opens.
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z'’.\-]+(?:\s+[A-Z][A-Z'’.\-]+)*(?:,\s*[^()\n–—]{1,30}?)?"
+    r"(?:\s*\([^()\n]{1,40}\))?\s+[-–—]+\s+"
+)
 
 
 def _candidate(

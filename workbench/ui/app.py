@@ -371,9 +371,12 @@ class WorkbenchApp(App[None]):
         await super().action_quit()
 
     def on_desk_changed(self, message: DeskChanged) -> None:
-        screen = self.get_default_screen_instance()
-        if screen is not None:
-            screen.desk_changed(message)
+        """Every open screen that shows desk data hears of other editors' changes (the
+        reader and the editor too, not only the panes underneath them)."""
+        for screen in self.screen_stack:
+            listener = getattr(screen, "desk_changed", None)
+            if callable(listener):
+                listener(message)
 
     def get_default_screen_instance(self) -> MainScreen | None:
         for screen in self.screen_stack:
