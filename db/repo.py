@@ -166,6 +166,13 @@ class Repo(IngestMixin, StatementsMixin):
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A read session; inside ``batch()`` on this thread, the batch's own, so what the
+        batch wrote so far reads back (a separate connection would see the desk as it was
+        before the batch, e.g. no text for an article stored a moment ago)."""
+        current: _Tx | None = getattr(self._local, "tx", None)
+        if current is not None:
+            yield current.session
+            return
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
