@@ -642,7 +642,11 @@ def _reanchor_evidence(tx: _Tx, article_id: int, text: str) -> None:
     )
     for statement in statements:
         span = refind_evidence(
-            text, statement.evidence_prefix, statement.evidence_exact, statement.evidence_suffix
+            text,
+            statement.evidence_prefix,
+            statement.evidence_exact,
+            statement.evidence_suffix,
+            statement.evidence_start,
         )
         if span is not None:
             values = quote_selector(text, *span)

@@ -306,17 +306,22 @@ def _add_actor(tx: _Tx, name: str, kind: str) -> Actor:
     return actor
 
 
-def refind_evidence(text: str, prefix: str, exact: str, suffix: str) -> tuple[int, int] | None:
+def refind_evidence(
+    text: str, prefix: str, exact: str, suffix: str, start_hint: int | None = None
+) -> tuple[int, int] | None:
     """Where evidence stands in a changed text: verbatim with its context, verbatim alone,
     then fuzzily (rapidfuzz's best partial alignment of the old words, above
-    ``REFIND_THRESHOLD``). None when it is gone: the statement is then orphaned."""
-    start = text.find(prefix + exact + suffix)
-    if start >= 0:
-        start += len(prefix)
-        return start, start + len(exact)
-    start = text.find(exact)
-    if start >= 0:
-        return start, start + len(exact)
+    ``REFIND_THRESHOLD``). None when it is gone: the statement is then orphaned.
+
+    Where the words occur more than once (a repeated "he said yes"), the occurrence
+    nearest the old TextPosition ``start_hint`` wins, as the W3C selectors intend: the
+    first occurrence would pin a statement on a sentence the editor never marked."""
+    found = _nearest(text, prefix + exact + suffix, start_hint, len(prefix))
+    if found is not None:
+        return found, found + len(exact)
+    found = _nearest(text, exact, start_hint, 0)
+    if found is not None:
+        return found, found + len(exact)
     if len(exact) < 12:
         return None  # too short to recognise reworded
     from rapidfuzz import fuzz
@@ -336,6 +341,22 @@ def refind_evidence(text: str, prefix: str, exact: str, suffix: str) -> tuple[in
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+def _nearest(text: str, needle: str, hint: int | None, offset: int) -> int | None:
+    """Start (plus ``offset``) of the occurrence of ``needle`` nearest ``hint``."""
+    best: int | None = None
+    at = text.find(needle)
+    while at >= 0:
+        candidate = at + offset
+        if hint is None:
+            return candidate
+        if best is None or abs(candidate - hint) < abs(best - hint):
+            best = candidate
+        elif candidate > hint:
+            break  # later occurrences only move further away
+        at = text.find(needle, at + 1)
+    return best
 
 
 __all__ = ["StatementsMixin", "SuggestedStatement", "refind_evidence"]

@@ -110,6 +110,10 @@ UNDATABLE: list[tuple[str, dict[str, Any]]] = [
     ("Friday", {}),  # a weekday needs a reference
     ("yesterday", {}),
     ("next week", {}),
+    ("Dec 32", {"reference": REF}),  # no 32nd: never 3 December with a stray digit
+    ("32 Dec", {"reference": REF}),
+    ("12 Dec 20255", {"reference": REF}),  # a five-digit year is a typo, not 12 Dec
+    ("Dec 122", {"reference": REF}),
 ]
 
 
@@ -284,3 +288,9 @@ def test_format_short_keeps_its_forms() -> None:
     assert format_short(d(2026, 1, 1), None, "year") == "2026"
     assert format_short(d(2026, 12, 18), None, "approximate") == "~2026-12-18"
     assert format_short(None) == "undated"
+
+
+def test_find_does_not_read_a_date_out_of_a_longer_number() -> None:
+    """A month and the first digits of a bigger number ("Dec 122") are no date in prose."""
+    assert _found("Shipment Dec 122 arrived on time.", d(2025, 12, 20)) == []
+    assert _found("Shipment Dec 12 arrived on time.", d(2025, 12, 20))

@@ -458,3 +458,27 @@ def test_a_suggested_belief_or_intention_is_tagged_as_such(demo_repo: Repo) -> N
         "the ferry link will reopen by spring": ["belief"],
         "the crossings were safe": [],
     }
+
+
+def test_refind_evidence_takes_the_occurrence_nearest_its_old_position() -> None:
+    """The same words twice, context and all: the stored position decides, so a re-ingest
+    never moves a statement onto the first of two identical sentences."""
+    line = "The minister said the talks would go on. "
+    text = "Morning. " + line + "Then silence. " + line + "End."
+    second = text.index(line, text.index(line) + 1)
+    prefix, exact, suffix = text[second - 6 : second], line.strip(), " End."
+    assert refind_evidence(text, "", exact, "", start_hint=second) == (
+        second,
+        second + len(exact),
+    )
+    edited = "Update at noon. " + text
+    shift = len("Update at noon. ")
+    assert refind_evidence(edited, "", exact, "", start_hint=second) == (
+        second + shift,
+        second + shift + len(exact),
+    )
+    assert refind_evidence(edited, prefix, exact, suffix, start_hint=0) == (
+        second + shift,
+        second + shift + len(exact),
+    )  # the context still picks its own sentence over a nearer bare match
+    assert refind_evidence(text, "", exact, "") == (text.index(line), text.index(line) + len(exact))

@@ -859,10 +859,21 @@ def _compiled(mode: str) -> tuple[tuple[re.Pattern[str], _Spec], ...]:
     return tuple(out)
 
 
+_NUMBER_NEXT = re.compile(r"[ \t,.]*\d")
+
+
 def _acceptable(m: re.Match[str], spec: _Spec, mode: str, text: str) -> bool:
     """Rules that keep prose from being read as dates; a whole field is taken as meant."""
     if mode == "full":
         return True
+    before = text[m.start() - 1] if m.start() > 0 else " "
+    after = text[m.end()] if m.end() < len(text) else " "
+    if (before.isalnum() and text[m.start()].isalnum()) or (
+        after.isalnum() and text[m.end() - 1].isalnum()
+    ):
+        return False  # part of a longer word or number: "Dec 122", "x12 Dec"
+    if mode == "search" and _NUMBER_NEXT.match(text, m.end()):
+        return False  # a field "12 Dec 20255": the number meant as its year is no year
     groups = m.groupdict()
     if mode == "find":
         for name in _MONTH_GROUPS:
@@ -969,7 +980,11 @@ def _parse(text: str, ctx: _Ctx) -> DateGuess | None:
     shaped = False
     for first in starts:
         for pattern, spec in _compiled("full"):
-            m = pattern.fullmatch(text, first, stop) or pattern.fullmatch(text, first, stop - 1)
+            m = pattern.fullmatch(text, first, stop)
+            if m is None and text[stop - 1] == ".":
+                # only the dot given back above may be dropped again ("Dec 12."); never a
+                # digit or letter, or "Dec 32" would read as 3 December
+                m = pattern.fullmatch(text, first, stop - 1)
             if m is None:
                 continue
             shaped = True
