@@ -47,6 +47,7 @@ from db.models import (
     utcnow,
 )
 from db.repo_ingest import IngestMixin
+from db.repo_links import LinksMixin
 from db.repo_statements import StatementsMixin
 from db.tx import (  # noqa: F401  (re-exported: callers import errors from here)
     _CHOICES,
@@ -125,7 +126,7 @@ class PositionEntry:
     statements: tuple[tuple[int, str], ...]  # (statement id, text)
 
 
-class Repo(IngestMixin, StatementsMixin):
+class Repo(IngestMixin, StatementsMixin, LinksMixin):
     """Reads and writes for one editor on one desk."""
 
     def __init__(self, engine: Engine, editor: str, *, read_only: bool = False) -> None:

@@ -173,6 +173,8 @@ class _Tx:
         for key, value in (extra or {}).items():
             diff[key] = [None, _json_value(value)]
         self.log("create", _entity_name(row), row.id, diff)  # type: ignore[arg-type]
+        if isinstance(row, Link):
+            _sync_superseded(self, row.to_id)
         return row
 
     def get(self, model: type[M], entity_id: int) -> M:
@@ -216,6 +218,10 @@ class _Tx:
         self.session.add(row)
         self.session.flush()
         self.log(op, _entity_name(row), row.id, diff)  # type: ignore[arg-type]
+        if isinstance(row, Link):
+            _sync_superseded(self, row.to_id)
+            if "to_id" in diff and before["to_id"] != row.to_id:
+                _sync_superseded(self, before["to_id"])
         return row
 
     def _unindex(self, row: SQLModel, changed: set[str]) -> None:
@@ -270,6 +276,51 @@ def _derive(tx: _Tx, row: SQLModel, changed: set[str]) -> set[str]:
             setattr(row, field, value)
             derived.add(field)
     return derived
+
+
+def _sync_superseded(tx: _Tx, statement_id: int) -> None:
+    """A statement that an accepted, live *updates* link points at is superseded; when the
+    last such link goes (dismissed, deleted, re-related), it gets back the verification it
+    had before. Done here, in the write transaction, so every path that touches a link
+    (the picker, the review list, a generic update, an undo) keeps statements true, and
+    the verification change is itself a Change row like any other."""
+    live = tx.session.exec(
+        select(Link.id).where(
+            Link.to_id == statement_id,
+            Link.relation == "updates",
+            Link.review == "accepted",
+            col(Link.deleted_at).is_(None),
+        )
+    ).first()
+    statement = tx.session.get(Statement, statement_id)
+    if statement is None:
+        return
+    if live is not None and statement.verification != "superseded":
+        tx.update(statement, {"verification": "superseded"}, None, op="supersede")
+    elif live is None and statement.verification == "superseded":
+        tx.update(
+            statement,
+            {"verification": _before_superseded(tx, statement_id)},
+            None,
+            op="unsupersede",
+        )
+
+
+def _before_superseded(tx: _Tx, statement_id: int) -> str:
+    """The verification a statement had when a link last superseded it."""
+    changes = tx.session.exec(
+        select(Change)
+        .where(
+            Change.entity == "statement", Change.entity_id == statement_id, Change.op == "supersede"
+        )
+        .order_by(col(Change.id).desc())
+        .limit(1)
+    ).all()
+    for change in changes:
+        old = (change.diff.get("verification") or [None])[0]
+        if isinstance(old, str) and old != "superseded":
+            return old
+    return "unverified"
 
 
 def check_rule_pattern(pattern: str, regex: bool) -> None:

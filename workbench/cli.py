@@ -447,6 +447,101 @@ def suggest(
     typer.echo(f"{count} statements suggested from {len(ids)} articles.")
 
 
+@app.command("search")
+def search_command(
+    ctx: typer.Context,
+    query: Annotated[
+        str,
+        typer.Argument(
+            help='Words, "a phrase", prefix*, AND / OR / NOT, -word, (brackets).',
+            show_default=False,
+        ),
+    ],
+    kind: Annotated[str, typer.Option("--kind", "-k", help="statement, article or all.")] = "all",
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000)] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable hits.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Full-text search over articles and statements, best first.
+
+    Ranking covers the newest hits of each kind (1,000 statements, 300 articles) by BM25;
+    a rare word's hits all fit, so its ranking is over the whole desk.
+    """
+    import json
+
+    from db.search import QueryError, parse_query, search
+
+    kinds = {"all": ("statement", "article"), "statement": ("statement",)}
+    kinds["article"] = ("article",)
+    if kind not in kinds:
+        raise typer.BadParameter("choose statement, article or all", param_hint="--kind")
+    try:
+        parsed = parse_query(query)
+    except QueryError as exc:
+        _fail(f"search {query!r}: {exc}", 2)
+    repo = _repo(_location(ctx, db), existing=True)
+    with repo.read() as session:
+        try:
+            results = search(session.connection(), parsed, kinds=kinds[kind], limit=limit)
+        except QueryError as exc:
+            _fail(f"search {query!r}: {exc}", 2)
+    if as_json:
+        hits = [
+            {
+                "kind": h.kind,
+                "id": h.id,
+                "score": h.score,
+                "title": h.title,
+                "snippet": h.snippet,
+                "speaker": h.speaker or None,
+                "outlet": h.outlet or None,
+                "date": h.when.isoformat() if h.when else None,
+            }
+            for h in results.hits
+        ]
+        payload = {"query": query, "hits": hits, "windowed": results.windowed}
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    from workbench.text import clean_line
+
+    if not results.hits:
+        typer.echo(f"No hits for {query}.")
+        return
+    for h in results.hits:
+        when = h.when.isoformat() if h.when else "undated"
+        who = f"{clean_line(h.speaker)}: " if h.speaker else ""
+        where = f" [{clean_line(h.outlet)}]" if h.outlet else ""
+        typer.echo(f"{h.kind[0].upper()}{h.id:<7} {when}{where} {who}{clean_line(h.title)[:140]}")
+    if any(results.windowed.values()):
+        typer.echo("(ranked among the newest hits; narrow the search to rank older ones)")
+
+
+links_app = typer.Typer(help="Links between statements: the desk's suggestions.")
+app.add_typer(links_app, name="links")
+
+
+@links_app.command("suggest")
+def links_suggest(
+    ctx: typer.Context,
+    statement: Annotated[
+        list[int] | None,
+        typer.Option("--statement", "-s", help="Only this statement (repeat for more)."),
+    ] = None,
+    recent: Annotated[
+        int, typer.Option("--recent", help="Without --statement: the newest N statements.")
+    ] = 500,
+    db: DbOption = None,
+) -> None:
+    """Propose links for review: the same statement in other outlets (duplicates), and a
+    later statement by the same actor on the same issue that turns an earlier one around
+    (updates), or another actor's that denies it (contradicts)."""
+    from workbench.linking import suggest_links
+
+    repo = _repo(_location(ctx, db), existing=True)
+    count = suggest_links(repo, list(statement) if statement else None, recent=recent)
+    typer.echo(f"{count} links suggested.")
+
+
 @rules_app.command("list")
 def rules_list(ctx: typer.Context, db: DbOption = None) -> None:
     """List the desk's rules and the config file's."""
