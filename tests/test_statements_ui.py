@@ -35,6 +35,7 @@ from workbench.drafts import DraftStore
 from workbench.extract.sentences import word_spans
 from workbench.extract.suggest import suggest_for_article
 from workbench.ui.app import WorkbenchApp
+from workbench.ui.conflict import ConflictScreen
 from workbench.ui.desk_screens import ActorsScreen, DraftsScreen
 from workbench.ui.editor import ConfirmLeave, StatementEditor
 from workbench.ui.reader import ReaderScreen
@@ -463,7 +464,9 @@ async def test_a_conflicting_save_keeps_what_was_typed(demo_db: Path) -> None:
         await _type_text(pilot, editor, "Mine, rewritten. ")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "changed by someone else" in _shown(editor, "editor-error"))
-        assert app.screen is editor and not editor._saving  # refused: can be saved again
+        assert isinstance(app.screen, ConflictScreen) and not editor._saving  # theirs vs yours
+        await pilot.press("escape")  # keep editing
+        assert app.screen is editor  # refused: can be saved again
         assert editor.query_one("#text", TextArea).text.startswith("Mine, rewritten. ")
         drafts = app.drafts.all() if app.drafts else []
         assert [d.fields["text"] for d in drafts] == [editor.query_one("#text", TextArea).text]

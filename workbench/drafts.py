@@ -6,6 +6,11 @@ each change (write to a temporary file, fsync, rename: a crash leaves the old dr
 new one, never half of one); saving or discarding the form removes the draft; the next
 start offers what is left. Drafts are per login and per desk, in the user's state folder,
 never in the shared database (they are not desk data until saved).
+
+A draft of an existing statement also keeps the version the form was opened at and the
+field values it showed then (``_base_version``, ``_base``): resumed a day later, its save
+must still name that version, or a colleague's save in between would be overwritten
+without anyone seeing it, and the conflict view needs the base to tell what they changed.
 """
 
 from __future__ import annotations
@@ -45,6 +50,12 @@ class Draft:
     saved_at: dt.datetime
     title: str  # what the recovery list shows
 
+    @property
+    def statement_id(self) -> int | None:
+        """The statement this draft edits (None: a new statement)."""
+        value = self.fields.get("_statement_id")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
 
 class DraftStore:
     """The drafts of one editor on one desk."""
@@ -79,6 +90,11 @@ class DraftStore:
 
     def load(self, key: str) -> Draft | None:
         return _read(self._path(key))
+
+    def for_statement(self, statement_id: int) -> list[Draft]:
+        """The drafts editing one statement, newest first: opening that statement must
+        offer them rather than start a form whose first keystroke overwrites one."""
+        return [d for d in self.all() if d.statement_id == statement_id]
 
     def all(self) -> list[Draft]:
         """Every readable draft, newest first; an unreadable file is skipped, not fatal."""

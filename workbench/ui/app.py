@@ -308,22 +308,16 @@ class WorkbenchApp(App[None]):
     def offer_drafts(self) -> None:
         """Statements left unsaved by an earlier session (a crash, a dropped connection)."""
         from workbench.ui.desk_screens import DraftsScreen
+        from workbench.ui.editor import draft_arguments
 
         if self.drafts is None or not self.drafts.all():
             return
 
         def resume(draft: Any) -> None:
-            if draft is None:
-                return
-            fields = dict(draft.fields)
-            evidence = fields.pop("_evidence", None)
-            self.open_editor(
-                statement_id=fields.pop("_statement_id", None),
-                article_id=fields.pop("_article_id", None),
-                evidence=tuple(evidence) if evidence else None,
-                prefill=fields,
-                draft_key=draft.key,
-            )
+            # The draft's base version travels with it: its save must conflict with a
+            # colleague's save made since, not overwrite it.
+            if draft is not None:
+                self.open_editor(**draft_arguments(draft))
 
         self.push_screen(DraftsScreen(self.drafts), resume)
 
@@ -367,6 +361,28 @@ class WorkbenchApp(App[None]):
         self._stop_live.set()
 
     async def action_quit(self) -> None:
+        """Quit at once, as ``q`` always has, but never with typing unsaved: every open
+        statement editor first writes its draft synchronously (its own write waits a
+        moment after the last key, and would never come), so the next start offers the
+        form back exactly as it was. Asking instead would leave a dropped SSH session
+        with nobody to answer; a draft loses nothing either way."""
+        from workbench.ui.editor import StatementEditor
+
+        for screen in self.screen_stack:
+            if isinstance(screen, StatementEditor):
+                try:
+                    screen.flush_draft()
+                except OSError as exc:
+                    if not getattr(self, "_draft_write_failed", False):  # a second q quits
+                        self._draft_write_failed = True
+                        self.notify(
+                            f"Could not write the draft ({exc}); save it (ctrl+s) first, "
+                            "or press q again to quit without it.",
+                            title="Drafts",
+                            severity="error",
+                            markup=False,
+                        )
+                        return
         self._stop_live.set()
         await super().action_quit()
 

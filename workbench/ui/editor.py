@@ -4,15 +4,19 @@ The speaker field completes over actors and their aliases (fuzzy, as you type) a
 a new actor when nobody matches; the date field reads free text ("Dec 18–20", "last
 Friday", "in the coming days") against the article's date and shows what it understood as
 you type. Every change is written to a draft on disk a moment later, so a dropped SSH
-session or a crash costs nothing: the next start offers the draft back. Saving names the
-version the form was opened at; if someone saved in between, the form says so and keeps
-what you typed.
+session or a crash costs nothing: the next start offers the draft back, and opening a
+statement that has a draft offers it too (a fresh form's first keystroke would overwrite
+it). Saving names the version the form was opened at, a resumed draft's included; if
+someone saved in between, the conflict view shows theirs beside yours, unless their save
+touched no field the form shows (evidence re-anchored after a re-ingest), which is saved
+over without asking. Keys typed while the form is still loading are kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -38,10 +42,18 @@ from textual.worker import Worker, WorkerState
 from workbench.dates import format_span, parse_date_expression
 from workbench.drafts import DraftStore
 from workbench.text import clean_line
+from workbench.ui.conflict import (
+    FIELD_NAMES,
+    ConflictChoice,
+    ConflictScreen,
+    conflict_rows,
+    conflicting_fields,
+)
 from workbench.ui.messages import forward_failure
 
 if TYPE_CHECKING:
-    from db.repo import Repo
+    from db.repo import Repo, StatementDetail
+    from workbench.drafts import Draft
     from workbench.extract.actors import ActorMatch, ActorResolver
 
 VERIFICATIONS = [
@@ -57,6 +69,104 @@ REVIEWS = ["accepted", "suggested", "dismissed"]
 ACTOR_KINDS = ["person", "government", "organisation", "outlet"]
 #: Seconds after the last change before the draft is written.
 DRAFT_DELAY = 0.4
+#: Saves retried at a newer version when a colleague's save touched no field of the form.
+SAVE_ATTEMPTS = 5
+#: The form's values that typing changes (everything ``values()`` returns but the
+#: speaker's resolved actor, which follows the speaker field).
+TYPED_FIELDS = (*FIELD_NAMES, "speaker_kind")
+
+
+def form_values(detail: StatementDetail) -> dict[str, Any]:
+    """A stored statement as the form shows it: what the form is filled with, what a
+    draft keeps as its base, and what the conflict view shows as theirs."""
+    st = detail.statement
+    said = (
+        st.date_text or format_span(st.said_on, st.said_until, st.date_precision)
+        if st.said_on
+        else st.date_text
+    )
+    return {
+        "speaker": detail.speaker,
+        "speaker_id": st.speaker_id,
+        "attribution": st.attribution,
+        "text": st.text,
+        "quote": st.quote,
+        "said": said,
+        "verification": st.verification,
+        "review": "accepted" if st.review == "suggested" else st.review,
+        "issue": st.issue_id,
+        "tags": ", ".join(st.tags),
+        "notes": st.notes,
+    }
+
+
+def draft_arguments(draft: Draft) -> dict[str, Any]:
+    """The editor's arguments that resume ``draft``: its statement, article and evidence,
+    the typed fields as prefill, and (for an existing statement) the version and values
+    it was typed against; a draft older than base versions says it has none, so its
+    save goes through the conflict view instead of overwriting blindly."""
+    fields = dict(draft.fields)
+    evidence = fields.pop("_evidence", None)
+    statement_id = fields.pop("_statement_id", None)
+    if statement_id is not None:
+        fields.setdefault("_base_version", None)
+        fields.setdefault("_base", None)
+    return {
+        "statement_id": statement_id,
+        "article_id": fields.pop("_article_id", None),
+        "evidence": tuple(evidence) if evidence else None,
+        "prefill": fields,
+        "draft_key": draft.key,
+    }
+
+
+class DraftWaiting(ModalScreen[str]):
+    """Opening a statement that has an unsaved draft: resume the draft, open the saved
+    version (the draft stays, for later), or throw the draft away. Discarding is on
+    Delete, not a letter: keys typed ahead of this question must not destroy work."""
+
+    DEFAULT_CSS = """
+    DraftWaiting { align: center middle; }
+    DraftWaiting > Vertical {
+        width: 76; max-width: 100%; height: auto; border: round $warning;
+        background: $surface; padding: 1 2;
+    }
+    DraftWaiting Horizontal { height: auto; margin-top: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "choose('resume')", "Resume draft", id="draft_waiting.resume"),
+        Binding("o,escape", "choose('saved')", "Open saved", id="draft_waiting.saved"),
+        Binding("delete", "choose('discard')", "Discard draft", id="draft_waiting.discard"),
+    ]
+
+    def __init__(self, draft: Draft, others: int = 0) -> None:
+        super().__init__()
+        self.draft = draft
+        self.others = others
+
+    def compose(self) -> ComposeResult:
+        saved_at = self.draft.saved_at.astimezone().strftime("%d %b %H:%M")
+        message = Text(f"You have an unsaved draft of this statement ({saved_at}): ")
+        message.append(clean_line(self.draft.title) or "(empty)", style="italic")
+        message.append(
+            "\nr resumes it · o opens the saved statement and keeps the draft for later · "
+            "Delete throws the draft away."
+        )
+        if self.others:
+            message.append(f"\n{self.others} more draft(s) of it wait in the drafts list.")
+        with Vertical():
+            yield Static(message)
+            with Horizontal():
+                yield Button("Resume (r)", id="resume", variant="primary")
+                yield Button("Open saved (o)", id="saved")
+                yield Button("Discard (del)", id="discard", variant="error")
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id or "saved")
 
 
 class ConfirmLeave(ModalScreen[str]):
@@ -140,7 +250,11 @@ class StatementEditor(Screen[int | None]):
         self.article_id = article_id
         self.evidence = evidence
         self.prefill = dict(prefill or {})
+        #: the version a save names (the one the form, or its draft, was opened at)
         self.version: int | None = None
+        #: the stored statement's fields at ``version``, as the form shows them; None for
+        #: a new statement, or a draft that does not know what it was typed against
+        self.base: dict[str, Any] | None = None
         self.reference: dt.date | None = None
         self.resolver: ActorResolver | None = None
         self.issues: list[tuple[int, str]] = []
@@ -154,6 +268,14 @@ class StatementEditor(Screen[int | None]):
         self._speaker_id: int | None = None
         self._stored_said: str | None = None  # the date field as an opened statement showed it
         self._saving = False
+        self._save_after_load = False  # ctrl+s typed ahead of the load
+        #: the form as last filled (before the load: as composed): what typing changes
+        self._untouched: dict[str, Any] = {}
+        # A draft of this statement left by "decide later" (or another session): offered
+        # before the form can overwrite it. Read here, before any key reaches the form.
+        self._waiting: list[Draft] = []
+        if statement_id is not None and draft_key is None and drafts is not None:
+            self._waiting = drafts.for_statement(statement_id)
 
     # ------------------------------------------------------------------ layout
 
@@ -214,7 +336,32 @@ class StatementEditor(Screen[int | None]):
 
     def on_mount(self) -> None:
         self.query_one("#speaker-kind", Select).display = False
+        self._untouched = self.values()
+        if self._waiting:
+            waiting = self._waiting[0]
+            self.app.push_screen(
+                DraftWaiting(waiting, len(self._waiting) - 1),
+                partial(self._draft_decided, waiting),
+            )
+        else:
+            self._start_loading()
+
+    def _start_loading(self) -> None:
         self.run_worker(self._load, thread=True, name="open the statement", exit_on_error=False)
+
+    def _draft_decided(self, draft: Draft, choice: str | None) -> None:
+        """Resume the waiting draft, throw it away, or open the saved statement with a
+        draft key of its own, so this form's typing never overwrites the waiting one."""
+        if choice == "resume":
+            resumed = draft_arguments(draft)
+            self.prefill = resumed["prefill"]
+            self.draft_key = resumed["draft_key"]
+        elif choice == "discard":
+            if self.drafts is not None:
+                self.drafts.discard(draft.key)
+        else:
+            self.draft_key = f"statement-{self.statement_id}-{uuid.uuid4().hex[:8]}"
+        self._start_loading()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name == "save the statement" and event.state == WorkerState.ERROR:
@@ -245,21 +392,7 @@ class StatementEditor(Screen[int | None]):
                 if st.evidence_start is not None and st.evidence_end is not None
                 else None
             )
-            stored = {
-                "speaker": detail.speaker,
-                "speaker_id": st.speaker_id,
-                "attribution": st.attribution,
-                "text": st.text,
-                "quote": st.quote,
-                "said": st.date_text or format_span(st.said_on, st.said_until, st.date_precision)
-                if st.said_on
-                else st.date_text,
-                "verification": st.verification,
-                "review": "accepted" if st.review == "suggested" else st.review,
-                "issue": st.issue_id,
-                "tags": ", ".join(st.tags),
-                "notes": st.notes,
-            }
+            stored = form_values(detail)
         reference = None
         quote = ""
         if article_id is not None:
@@ -297,26 +430,50 @@ class StatementEditor(Screen[int | None]):
         evidence: tuple[int, int] | None,
         quote: str,
     ) -> None:
-        self.resolver, self.issues, self.version, self.reference = (
-            resolver,
-            issues,
-            version,
-            reference,
-        )
+        self.resolver, self.issues, self.reference = resolver, issues, reference
         self.article_id, self.evidence = article_id, evidence
-        self._stored_said = (stored.get("said") or "").strip() if stored else None
+        if self.statement_id is None:
+            self.version, self.base = None, None
+        elif "_base_version" in self.prefill:
+            # A resumed draft was typed against the version it was opened at, not the one
+            # stored now: saving must name that one, so a save in between is a conflict.
+            base = self.prefill.get("_base")
+            self.version = self.prefill["_base_version"]
+            self.base = dict(base) if isinstance(base, dict) and self.version else None
+        else:
+            self.version, self.base = version, dict(stored)
+        self._stored_said = (self.base.get("said") or "").strip() if self.base else None
         if quote:
             shown = Text("Evidence: ", style="bold")
             shown.append(clean_line(quote), style="italic")
             self.query_one("#evidence", Static).update(shown)
+        # Keys typed while the statement loaded are in the fields already: the fill must
+        # not replace them (a field is typed in when it no longer reads as composed).
+        now = self.values()
+        typed = {name for name in TYPED_FIELDS if now[name] != self._untouched.get(name)}
+        values = {
+            k: v for k, v in {**stored, **self.prefill}.items() if k not in typed and k[0] != "_"
+        }
+        if "speaker" in typed:
+            values.pop("speaker_id", None)
         # Filling is not typing: the fields' Changed messages would arrive after _loading
         # is over and mark an untouched form changed (esc would ask, a draft be written).
         with self.prevent(TextArea.Changed, Checkbox.Changed, Select.Changed):
-            self.query_one("#issue", Select).set_options([(clean_line(t), i) for i, t in issues])
-            self.set_values({**stored, **self.prefill})
+            if "issue" not in typed:
+                self.query_one("#issue", Select).set_options(
+                    [(clean_line(t), i) for i, t in issues]
+                )
+            self.set_values(values)
         self._loading = False
+        self._untouched = self.values()
         self.dirty = bool(self.prefill.get("_dirty"))
-        self.query_one("#speaker", Input).focus()
+        if typed:
+            self._changed()  # typed ahead: unsaved work, and a draft to write
+        if self.focused is None:  # a Tab typed ahead moved on already: the keys follow it
+            self.set_focus(self.query_one("#speaker", Input))
+        if self._save_after_load:
+            self._save_after_load = False
+            self.action_save()
 
     # ------------------------------------------------------------------ values
 
@@ -326,7 +483,7 @@ class StatementEditor(Screen[int | None]):
             speaker = self.query_one("#speaker", Input)
             with speaker.prevent(Input.Changed):
                 speaker.value = values.get("speaker") or ""
-        self._speaker_id = values.get("speaker_id")
+            self._speaker_id = values.get("speaker_id")
         for field in ("attribution", "said", "tags"):
             if field in values:
                 widget = self.query_one(f"#{field}", Input)
@@ -343,6 +500,8 @@ class StatementEditor(Screen[int | None]):
         issue = values.get("issue")
         if issue and any(i == issue for i, _t in self.issues):
             self.query_one("#issue", Select).value = issue
+        elif "issue" in values and issue is None and self.issues:
+            self.query_one("#issue", Select).clear()
         if values.get("speaker_kind") in ACTOR_KINDS:
             self.query_one("#speaker-kind", Select).value = values["speaker_kind"]
         self._update_speaker_hint()
@@ -377,18 +536,47 @@ class StatementEditor(Screen[int | None]):
             self._draft_timer = self.set_timer(DRAFT_DELAY, self.save_draft)
 
     def save_draft(self) -> None:
-        """Write the form to its draft file (also called directly before risky moments)."""
+        """Write the form to its draft file (also called directly before risky moments).
+
+        A draft of an existing statement keeps the version and the values the form was
+        opened at: resumed later, its save names that version (a colleague's save in
+        between is then a conflict, not silently overwritten). Written before the
+        statement has loaded (the app quits with keys typed ahead), it keeps only what
+        was typed, and says it knows no base."""
         if self.drafts is None or not self.dirty:
             return
-        fields = {
-            **self.values(),
-            "_dirty": True,
-            "_statement_id": self.statement_id,
-            "_article_id": self.article_id,
-            "_evidence": list(self.evidence) if self.evidence else None,
-        }
-        title = clean_line(fields["text"])[:60] or clean_line(fields["speaker"]) or "(empty)"
+        fields: dict[str, Any] = self.values()
+        if self._loading and self.statement_id is not None:
+            fields = {k: v for k, v in fields.items() if v != self._untouched.get(k)}
+        fields.update(
+            {
+                "_dirty": True,
+                "_statement_id": self.statement_id,
+                "_article_id": self.article_id,
+                "_evidence": list(self.evidence) if self.evidence else None,
+            }
+        )
+        if self.statement_id is not None:
+            known = not self._loading and self.base is not None
+            fields["_base_version"] = self.version if known else None
+            fields["_base"] = dict(self.base) if known and self.base is not None else None
+        title = (
+            clean_line(str(fields.get("text") or ""))[:60]
+            or clean_line(str(fields.get("speaker") or ""))
+            or "(empty)"
+        )
         self.drafts.save(self.draft_key, fields, title)
+
+    def flush_draft(self) -> None:
+        """Write the draft now, not a moment later: the app is quitting, and the debounced
+        write would never come (the last keystrokes would be lost). Keys whose Changed
+        message has not arrived yet count too: the fields already hold them."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        if not self.dirty and self.values() != self._untouched:
+            self.dirty = True
+        self.save_draft()
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
@@ -426,6 +614,12 @@ class StatementEditor(Screen[int | None]):
         typed = self.query_one("#speaker", Input).value.strip()
         if not typed:
             hint.update("No speaker: an unnamed source (say who in the attribution).")
+            kind.display = False
+            return
+        if self.resolver is None:
+            # still loading the actors: a name typed ahead is not "new" yet, and the kind
+            # field must not appear and catch the Tab typed after it
+            hint.update("Looking up actors…")
             kind.display = False
             return
         if self._speaker_id is not None:
@@ -537,42 +731,136 @@ class StatementEditor(Screen[int | None]):
     def action_save(self) -> None:
         if self._saving:
             return  # a second ctrl+s while the first is stored would store it twice
+        if self._loading:
+            # typed ahead of the load: the form is not the statement yet (saving it would
+            # store half-empty fields, at no version); save once it is
+            self._save_after_load = True
+            return
+        form = self.values()
         try:
-            values, new_speaker = self._statement_values(self.values())
+            values, new_speaker = self._statement_values(form)
         except ValueError as exc:
             self._error(str(exc))
             return
         self._error("")
         self.save_draft()  # whatever happens next, the typing is on disk
         self._saving = True
+        statement_id, expected, base = self.statement_id, self.version, self.base
 
         def work() -> None:
             from db.repo import ConflictError, RepoError
 
+            nonlocal expected, base
             try:
-                saved = self.repo.save_statement(
-                    values,
-                    statement_id=self.statement_id,
-                    expected_version=self.version,
-                    new_speaker=new_speaker,
-                )
-            except ConflictError as exc:
-                self.app.call_from_thread(
-                    self._refused,
-                    f"{exc}. Your text is kept here and in your drafts; reopen the statement "
-                    "to see theirs.",
-                )
-                return
+                for _attempt in range(SAVE_ATTEMPTS):
+                    if statement_id is not None and base is None:
+                        # a draft that does not know its base: nothing tells what they
+                        # changed, so every difference from the stored statement is shown
+                        theirs, version = self._stored_now(statement_id)
+                        if conflicting_fields(None, theirs, form):
+                            self.app.call_from_thread(
+                                self._conflict,
+                                theirs,
+                                version,
+                                f"This draft of statement {statement_id} does not say which "
+                                f"version it was typed against; the statement is at version "
+                                f"{version} now",
+                            )
+                            return
+                        expected, base = version, theirs
+                    try:
+                        saved = self.repo.save_statement(
+                            values,
+                            statement_id=statement_id,
+                            expected_version=expected,
+                            new_speaker=new_speaker,
+                        )
+                    except ConflictError as exc:
+                        assert statement_id is not None
+                        theirs, version = self._stored_now(statement_id)
+                        if conflicting_fields(base, theirs, form):
+                            self.app.call_from_thread(self._conflict, theirs, version, str(exc))
+                            return
+                        # their save touched no field of this form (the evidence was
+                        # re-anchored, say): saving over it at their version loses nothing
+                        expected = version
+                        continue
+                    self.app.call_from_thread(self._saved, int(saved.id))  # type: ignore[arg-type]
+                    return
             except RepoError as exc:
                 self.app.call_from_thread(self._refused, str(exc))
                 return
-            self.app.call_from_thread(self._saved, int(saved.id))  # type: ignore[arg-type]
+            self.app.call_from_thread(
+                self._refused, "The statement keeps changing under this form; save again."
+            )
 
         self.run_worker(work, thread=True, name="save the statement", exit_on_error=False)
+
+    def _stored_now(self, statement_id: int) -> tuple[dict[str, Any], int]:
+        """The statement as stored now, as the form shows it, and its version (worker)."""
+        from db.repo import RepoError
+
+        detail = self.repo.statement_detail(statement_id)
+        if detail is None or detail.statement.deleted_at is not None:
+            raise RepoError(f"statement {statement_id} was deleted meanwhile")
+        return form_values(detail), int(detail.statement.version)
 
     def _refused(self, message: str) -> None:
         self._saving = False
         self._error(message)
+
+    def _conflict(self, theirs: dict[str, Any], version: int, message: str) -> None:
+        """Someone saved a field this form shows: show theirs beside yours, and let the
+        editor choose (the typing stays in the form and the draft whatever they choose,
+        until "take theirs")."""
+        self._saving = False
+        self._error(f"{message}. Your text is kept here and in your drafts.")
+        rows = conflict_rows(self.base, theirs, self.values(), dict(self.issues))
+        self.app.push_screen(ConflictScreen(rows, message), partial(self._resolve, theirs, version))
+
+    def _apply(self, values: dict[str, Any]) -> None:
+        """Put stored values into the form: not typing (no suggestions list, no draft)."""
+        with self.prevent(TextArea.Changed, Checkbox.Changed, Select.Changed):
+            self.set_values(values)
+
+    def _resolve(self, theirs: dict[str, Any], version: int, choice: ConflictChoice | None) -> None:
+        """The form now bases on their version whatever was chosen: the next save names
+        it (a save at the old version would conflict forever)."""
+        choice = choice or ConflictChoice("edit")
+        self.version, self.base = version, dict(theirs)
+        self._stored_said = (theirs.get("said") or "").strip()
+        if choice.action == "theirs":
+            self._apply(theirs)
+            if self._draft_timer is not None:
+                self._draft_timer.stop()
+                self._draft_timer = None
+            if self.drafts is not None:
+                self.drafts.discard(self.draft_key)
+            self.dirty = False
+            self._untouched = self.values()
+            self._error("")
+            self.notify(
+                f"The form shows the stored statement (version {version}).",
+                title="Statements",
+                markup=False,
+            )
+            return
+        if choice.take:
+            taken = {name: theirs.get(name) for name in choice.take}
+            if "speaker" in choice.take:
+                taken["speaker_id"] = theirs.get("speaker_id")
+            self._apply(taken)
+        if choice.action == "mine":
+            self._error("")
+            self.action_save()  # at their version: a deliberate overwrite, logged as usual
+            return
+        self.save_draft()  # the draft now names their version as its base
+        self._error("")
+        self.notify(
+            f"Editing on top of version {version}: ctrl+s saves this form over it.",
+            title="Statements",
+            markup=False,
+        )
 
     def _saved(self, statement_id: int) -> None:
         if self._draft_timer is not None:
