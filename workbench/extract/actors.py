@@ -11,7 +11,11 @@ name are never merged. A wrong speaker is worse than none: when in doubt it answ
 ``how`` in a match says which step found it: ``exact`` (the canonical name), ``alias`` (an
 alias, or a person's surname when only one known person has it), ``institution`` (an alias
 of a government or organisation, or "X's presidency", or an unnamed spokesman for X),
-``title`` (after peeling titles and roles) and ``fuzzy``.
+``title`` (after peeling titles and roles, or the one holder of a title under a country:
+"Ostmarin's chancellor"), ``qualified`` (an alias the mention gives without its qualifiers:
+"the Foreign Office" for the "Federal Foreign Office"), ``parent`` (an institution the desk
+does not list, of a country it does: "Savoren's foreign ministry" speaks for Savoren, and
+the extractor keeps the words in the attribution chain) and ``fuzzy``.
 
 Pure and cheap to build: one dictionary of normalised keys; rapidfuzz is imported only when
 a fuzzy look-up is needed.
@@ -142,9 +146,22 @@ INSTITUTION_WORDS = _words(
     """
 )
 
+#: Words an alias may carry that a mention often leaves out: "the Foreign Office" for the
+#: "Federal Foreign Office" (country names and adjectives are left out as well).
+QUALIFIER_WORDS = _words("federal national state royal grand central imperial")
+
 _ARTICLES = frozenset({"the", "a", "an", "his", "her", "their", "its", "our"})
 _OF_WORDS = frozenset({"for", "from", "by", "of", "at", "in"})
 _PREPOSITIONS = frozenset({"of", "for", "to", "from", "by", "with", "at", "in", "on"})
+#: Titles one person holds in a country ("chancellor", "foreign minister"), as opposed to
+#: words that only qualify one ("senior", "deputy" alone).
+_HELD_TITLES = _words(
+    """
+    president chancellor minister premier secretary ambassador envoy spokesman spokeswoman
+    spokesperson king queen prince princess emir governor mayor commissioner chairman
+    chairwoman chair ceo director
+    """
+)
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’])$", re.IGNORECASE)
 _ADJECTIVE_SHAPE = re.compile(r"[a-z]{3,}(?:ian|ean|ese|ish)$")
 
@@ -195,6 +212,7 @@ class ActorResolver:
         self._add_surnames()
         self._add_adjectives()
         self._names = sorted(self._keys)
+        self._reduced = self._reduced_keys()
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -229,11 +247,54 @@ class ActorResolver:
         for actor in self._actors.values():
             if actor.kind != "government" or actor.parent_id is not None:
                 continue
+            # "Savorene government" names the adjective outright, whatever its shape.
+            for alias in actor.aliases:
+                words = fold(alias).split()
+                if len(words) == 2 and words[1] == "government":
+                    self._adjectives.setdefault(words[0], actor.id)
             base = fold(actor.name)
             if " " in base:
                 continue
             for form in (base + "n", base + "an", base + "ian", base.rstrip("aeiouy") + "ian"):
                 self._adjectives.setdefault(form, actor.id)
+
+    def _country_of(self, word: str) -> int | None:
+        """The country (a government without a parent) a word names, as its name, one of its
+        one-word aliases ("Marstadt") or its adjective ("Pellaran")."""
+        if word in self._adjectives:
+            return self._adjectives[word]
+        found = self._lookup(word)
+        if found is None:
+            return None
+        actor = self._actors[found.actor_id]
+        return actor.id if actor.kind == "government" and actor.parent_id is None else None
+
+    def _ancestors(self, actor_id: int) -> set[int]:
+        """The actor and every parent above it (a cycle in the desk's data stops the walk)."""
+        seen: set[int] = set()
+        current: int | None = actor_id
+        while current is not None and current not in seen and current in self._actors:
+            seen.add(current)
+            current = self._actors[current].parent_id
+        return seen
+
+    def _reduced_keys(self) -> dict[str, set[int]]:
+        """Every name and alias of an institution without its qualifiers (see
+        ``QUALIFIER_WORDS``) and country words: "federal foreign office" and "ostmarin foreign
+        office" both give "foreign office". Only keys of two words or more are kept, so a
+        bare "office" or "spokesman" never stands for anyone."""
+        reduced: dict[str, set[int]] = {}
+        for key, bucket in self._keys.items():
+            words = key.split()
+            rest = [w for w in words if not self._droppable(w)]
+            if len(rest) < 2 or len(rest) == len(words):
+                continue
+            for entry in bucket:
+                reduced.setdefault(" ".join(rest), set()).add(entry.actor_id)
+        return reduced
+
+    def _droppable(self, word: str) -> bool:
+        return word in QUALIFIER_WORDS or self._country_of(word) is not None
 
     # -- looking up -------------------------------------------------------------------------------
 
@@ -294,7 +355,98 @@ class ActorResolver:
         peeled = self._peel(words)
         if peeled is not None:
             return peeled
+        owned = self._owned(words[:1], words[1:]) if len(words) >= 2 else None
+        if owned is not None:
+            return owned
+        qualified = self._qualified(words)
+        if qualified is not None:
+            return qualified
         return self._fuzzy(words)
+
+    def _owned(self, owner: list[str], rest: list[str]) -> ActorMatch | None:
+        """A country's title holder or institution: "Ostmarin's chancellor" (the one person
+        under Ostmarin whose aliases give them that title), "Pellaran energy ministry" (the
+        one institution under Pellara whose names hold those words), else, for an institution
+        the desk does not list, the country itself ("Savoren's foreign ministry": how
+        ``parent``, and the extractor keeps the words in the chain). None when ``owner`` is
+        no known country or organisation, or the rest is no title or institution."""
+        rest = [w for w in rest if w not in _ARTICLES]
+        if not rest or len(owner) != 1:
+            return None
+        country = self._country_of(owner[0])
+        if country is None:
+            found = self._lookup(owner[0])
+            if found is None or self._actors[found.actor_id].kind in ("person", "outlet"):
+                return None
+            country = found.actor_id
+        if all(w in TITLE_WORDS for w in rest) and any(w in _HELD_TITLES for w in rest):
+            return self._holder(country, rest)
+        if any(w in INSTITUTION_WORDS for w in rest) and all(
+            w in INSTITUTION_WORDS or w in TITLE_WORDS or w in ("of", "affairs", "and")
+            for w in rest
+        ):
+            below = self._institution_under(country, rest)
+            if below is not None:
+                return below
+            actor = self._actors[country]
+            return ActorMatch(actor.id, actor.name, 85.0, "parent")
+        return None
+
+    def _holder(self, owner_id: int, titles: list[str]) -> ActorMatch | None:
+        """The one person under ``owner_id`` introduced by these titles in one of their
+        names or aliases ("Chancellor Worandt" for "chancellor"); None if none or several,
+        or for a former holder."""
+        if any(w in ("former", "ex") or w in ANONYMOUS_WORDS for w in titles):
+            return None
+        wanted = set(titles)
+        found: set[int] = set()
+        for actor in self._actors.values():
+            if actor.kind != "person" or owner_id not in self._ancestors(actor.id):
+                continue
+            for name in (actor.name, *actor.aliases):
+                words = fold(name).split()
+                lead = 0
+                while lead < len(words) and words[lead] in TITLE_WORDS:
+                    lead += 1
+                if lead < len(words) and wanted <= set(words[:lead]):
+                    found.add(actor.id)
+                    break
+        if len(found) != 1:
+            return None
+        actor = self._actors[found.pop()]
+        return ActorMatch(actor.id, actor.name, 90.0, "title")
+
+    def _institution_under(self, owner_id: int, words: list[str]) -> ActorMatch | None:
+        """The one institution under ``owner_id`` whose names hold every word given
+        ("foreign office" → "Federal Foreign Office (Ostmarin)")."""
+        wanted = {w for w in words if w not in ("of", "and")}
+        found: set[int] = set()
+        for actor in self._actors.values():
+            if actor.kind == "person" or actor.id == owner_id:
+                continue
+            if owner_id not in self._ancestors(actor.id):
+                continue
+            if any(wanted <= set(fold(name).split()) for name in (actor.name, *actor.aliases)):
+                found.add(actor.id)
+        if len(found) != 1:
+            return None
+        actor = self._actors[found.pop()]
+        return ActorMatch(actor.id, actor.name, 90.0, "institution")
+
+    def _qualified(self, words: list[str]) -> ActorMatch | None:
+        """An alias given without its qualifiers: "the Foreign Office" for the one actor
+        called "Federal Foreign Office" or "Ostmarin Foreign Office", "a presidential
+        spokesman" for the one called "Pellaran presidential spokesman". Country words the
+        mention does give must name the actor's own country."""
+        rest = [w for w in words if not self._droppable(w)]
+        countries = {self._country_of(w) for w in words if self._country_of(w) is not None}
+        if len(rest) < 2:
+            return None
+        ids = {i for i in self._reduced.get(" ".join(rest), ()) if countries <= self._ancestors(i)}
+        if len(ids) != 1:
+            return None
+        actor = self._actors[ids.pop()]
+        return ActorMatch(actor.id, actor.name, 88.0, "qualified")
 
     def _through_possessive(self, cleaned: str) -> ActorMatch | None:
         """ "Kestria's foreign ministry" → "foreign ministry of Kestria"; "Dreyer's office" or
@@ -309,6 +461,13 @@ class ActorResolver:
             reordered = self._lookup(f"{' '.join(rest)} of {fold(owner).removeprefix('the ')}")
             if reordered is not None:
                 return self._match(reordered, "institution")
+        owner_words = fold(owner).split()
+        if owner_words and owner_words[0] == "the":
+            owner_words = owner_words[1:]
+        if len(owner_words) == 1:
+            owned = self._owned(owner_words, rest)
+            if owned is not None:
+                return owned
         if all(w in MOUTHPIECE_WORDS for w in rest):
             target = self._resolve(owner)
             if target is not None:
@@ -334,7 +493,7 @@ class ActorResolver:
                 if official and after[0] == "in":
                     return None  # "officials in Halden": a place, not an institution
                 target = self._resolve(" ".join(after[1:]))
-                if target is None or (official and self._is_person(target)):
+                if target is None or (official and not self._speaks_for(target)):
                     return None
                 return ActorMatch(target.actor_id, target.name, 90.0, "institution")
             if after:
@@ -344,11 +503,22 @@ class ActorResolver:
                 return None
             if not mouthpiece and self._is_person(owner):
                 return None  # "Dreyer ministers", "a Dreyer official" mean nothing
+            if official and not self._speaks_for(owner):
+                return None  # "an Ostmarin official": a country's officials are anonymous
             return ActorMatch(owner.actor_id, owner.name, 90.0, "institution")
         return None
 
     def _is_person(self, match: ActorMatch) -> bool:
         return self._actors[match.actor_id].kind == "person"
+
+    def _speaks_for(self, match: ActorMatch) -> bool:
+        """Whether an official of this actor speaks for it: an institution's officials do
+        ("a Corvin Palace official"), a country's do not — "an Ostmarin official" is as
+        anonymous as "a Kestrian official" — nor does anyone speak as a person's official."""
+        actor = self._actors[match.actor_id]
+        if actor.kind == "person":
+            return False
+        return not (actor.kind == "government" and actor.parent_id is None)
 
     def _owner_before_role(self, words: list[str]) -> ActorMatch | None:
         """The institution or person named before a role word: "Stenhold" in "Stenhold press

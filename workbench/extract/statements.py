@@ -19,17 +19,28 @@ What it reads
 Decisions (the gold file in ``tests/gold/statements.toml`` states the same conventions)
     * One statement per speaker per sentence; a quote over several sentences attributed
       once is one statement; an unattributed quote right after a speaker's quote is theirs.
-    * The speaker is whose words or stance they are. An unnamed spokesman for an
-      institution, or an unnamed official of one, speaks for it; advisers, aides, sources
-      and officials of no named institution are anonymous (speaker None, mention kept).
-      "X has indicated …, according to Y citing Z" is X's, with the chain "Y, citing Z"
-      in ``attribution``. An outlet is the speaker only when the claim rests on it alone.
+    * The speaker is whose words or stance they are — the one who said them even when an
+      intention opens them ("Ostmarin wants …, Prasz said" is Prasz's). An unnamed
+      spokesman for an institution, or an unnamed official of one, speaks for it;
+      advisers, aides, sources, officials of a country ("an Ostmarin official") and of no
+      named institution are anonymous (speaker None, mention kept). A person the desk does
+      not know, named in a post at an institution it does ("a commission hydrologist, Dr.
+      …"), speaks for the institution, post and name in the chain; so does an office the
+      desk does not list for its country ("Savoren's foreign ministry"). "X has indicated
+      …, according to Y citing Z" is X's, with the chain "Y, citing Z" in ``attribution``;
+      "according to figures published by Y" is Y's. An outlet is the speaker only when the
+      claim rests on it alone ("…, PNA has learned").
     * The date is the one tied to the act of saying ("said on Thursday", "On Tuesday, the
       ministry announced", "… to be announced in the coming days", a "(12 Dec 2025):"
-      label), not one inside the reported content; a continuation ("She added …") takes
-      its predecessor's date; otherwise the article's date with precision "day".
+      label, "last Wednesday, when the ministry said"), not one inside the reported
+      content; a continuation ("She added …") takes its predecessor's date (never one still
+      to come); a speaker named again takes the date of their last dated statement in the
+      article; otherwise the day the lead pegs the story to, if within a week before
+      publication (approximate: a morning wire on "Wednesday's call" reports Wednesday's
+      words); otherwise the article's date with precision "day".
     * A quote is a statement whose words are all inside quotation marks; a paraphrase with
-      a partial quote is a paraphrase.
+      a partial quote is a paraphrase, and so is reported speech after "that" or a clause
+      that only ends in a quoted fragment.
     * No claim: questions, headlines and labels, boilerplate, table rows, negated or
       declined speech ("did not respond", "declined to comment"), "That said", "All told".
       "Analysts caution …" is a statement by an anonymous group (speaker None).
@@ -174,6 +185,10 @@ SPEECH_VERBS = _verb_table(
     put put puts |
     repeat repeated repeats | repeat
     recall recalled recalls | recall
+    thank thanked thanks | thank
+    praise praised praises | praise
+    hail hailed hails | hail
+    learn learned learnt |
     """
 )
 #: Beliefs: a stance held rather than something said.
@@ -227,19 +242,26 @@ _DETERMINERS = _words(
     unnamed
     """
 )
+#: Role nouns that name a body, not a person: "the commission said" refers back to a
+#: commission, never to the last person who spoke.
+_BODY_WORDS = INSTITUTION_WORDS | _words(
+    """
+    union alliance committee commission court team delegation palace bloc league federation
+    institute authority board newspaper broadcaster
+    """
+)
 #: Nouns that can head a speaker phrase, besides names.
 _ROLE_HEADS = (
     (TITLE_WORDS - _DETERMINERS - {"new", "first", "top", "former", "acting", "state", "under"})
     | ANONYMOUS_WORDS
     | MOUTHPIECE_WORDS
     | COLLECTIVE_WORDS
-    | INSTITUTION_WORDS
+    | _BODY_WORDS
     | _words(
         """
     analysts observers experts capitals authorities investigators economists activists
     campaigners protesters doctors police prosecutors prosecutor monitors inspectors
-    researchers scientists historians commentators troops union alliance committee
-    commission court team delegation palace ministries governments bloc
+    researchers scientists historians commentators troops ministries governments
     """
     )
 )
@@ -415,15 +437,40 @@ class _Unit:
         """Date expressions outside quotations (relative spans), read on first use: most
         sentences never need them, and reading dates is the costliest step."""
         if self._dates is None:
-            self._dates = [
+            found = [
                 (s, e, g)
                 for s, e, g in find_date_expressions(self.text, reference=self.published)
                 if not any(qs <= s < qe for qs, qe in self.quotes)
             ]
+            self._dates = _join_day_pairs(self.text, found)
         return self._dates
 
     def first_date(self) -> DateGuess | None:
         return self.dates[0][2] if self.dates else None
+
+
+def _join_day_pairs(
+    text: str, found: list[tuple[int, int, DateGuess]]
+) -> list[tuple[int, int, DateGuess]]:
+    """ "on Tuesday and Wednesday" is one span of two days, not two dates: two single days
+    joined by "and", the second within a week after the first, become a range."""
+    out: list[tuple[int, int, DateGuess]] = []
+    for start, end, guess in found:
+        if out:
+            p_start, p_end, prev = out[-1]
+            joined = (
+                re.fullmatch(r"\s+and\s+", text[p_end:start]) is not None
+                and prev.end is None
+                and guess.end is None
+                and prev.precision == guess.precision == "day"
+                and 0 < (guess.start - prev.start).days <= 7
+            )
+            if joined:
+                merged = DateGuess(prev.start, guess.start, "day", text[p_start:end])
+                out[-1] = (p_start, end, merged)
+                continue
+        out.append((start, end, guess))
+    return out
 
 
 @dataclass
@@ -448,6 +495,11 @@ class _Hit:
     speaker_id: int | None = None
     continuation: bool = False
     guessed: bool = False  # the speaker phrase is a lowercase guess: keep only if resolved
+    #: tokens inside ``content`` that are not said: the attribution itself in "Arlen, he
+    #: said, had promised a vote"
+    hole: tuple[int, int] | None = None
+    #: the whole source phrase of "according to …" (its speaker may be only the "by" part)
+    source: tuple[int, int] | None = None
 
 
 def _is_name(tok: _Tok) -> bool:
@@ -469,8 +521,18 @@ def _np_word(tok: _Tok) -> bool:
         or low in _MODIFIERS
         or _is_nationality(low)
         or low.rstrip("s") in _ROLE_HEADS
+        or _is_profession(low)
         or (low[:1].isdigit() and len(low) <= 3)
     )
+
+
+_PROFESSION = re.compile(r"[a-z]{5,}ists?")
+
+
+def _is_profession(low: str) -> bool:
+    """A profession by its shape ("hydrologist", "economists"): a role the vocabulary need
+    not list one by one. Long enough that "insist" or "exist" never qualify."""
+    return bool(_PROFESSION.fullmatch(low))
 
 
 _NP_PREPS = frozenset({"to", "for", "of", "with", "from", "in", "at", "close", "familiar", "near"})
@@ -504,7 +566,7 @@ def _np_left(toks: list[_Tok], i: int, lo: int) -> tuple[int, int] | None:
         if prev is None or prev.kind != "word" or prev.low in _CONJUNCTIONS or prev.low == "that":
             return (i, i + 1)
         return None
-    j = i
+    j = _prep_object_start(toks, i, lo)
     while j >= lo:
         tok = toks[j]
         if tok.kind == "word" and tok.low in _DETERMINERS:
@@ -546,11 +608,32 @@ def _np_left(toks: list[_Tok], i: int, lo: int) -> tuple[int, int] | None:
         _is_name(t)
         or t.low in _ROLE_HEADS
         or t.low.rstrip("s") in _ROLE_HEADS
+        or _is_profession(t.low)
         or _may_be_lowercase_name(t)
         for t in phrase
     ):
         return None
     return (start, i + 1)
+
+
+def _prep_object_start(toks: list[_Tok], i: int, lo: int) -> int:
+    """ "A senior diplomat familiar with the shuttle": a speaker phrase may end in a short
+    prepositional object of plain nouns hanging from a role ("familiar with", "close to",
+    "involved in" is not a role and stays out). Returns the role's index, or ``i``."""
+    k = i
+    while k >= lo and i - k <= 4:
+        tok = toks[k]
+        if tok.kind != "word":
+            return i
+        if k < i and tok.low in _NP_PREPS:
+            if all(_np_word(t) or t.low in _DETERMINERS for t in toks[k + 1 : i + 1]):
+                return i  # names and roles: the phrase scan handles those ("adviser to X")
+            role = _role_before_prep(toks, k, lo)
+            return role if role is not None else i
+        if tok.low in _CLAUSE_WORDS - _DETERMINERS or tok.low in SPEECH_VERBS or tok.low == "and":
+            return i
+        k -= 1
+    return i
 
 
 def _title_before_and(toks: list[_Tok], j: int, lo: int) -> int | None:
@@ -594,7 +677,13 @@ def _may_be_lowercase_name(tok: _Tok) -> bool:
 
 
 def _guessed(toks: list[_Tok], span: tuple[int, int]) -> bool:
-    """Whether a speaker phrase rests on lowercase words read as a name."""
+    """Whether a speaker phrase rests on lowercase words read as a name. The object of a
+    preposition hanging from a role ("sources close to the talks") is no name: the role is
+    the speaker's, and the words after it only say whose or which."""
+    for j in range(span[0], span[1]):
+        if toks[j].low in _NP_PREPS and _role_before_prep(toks, j, span[0]) is not None:
+            span = (span[0], j)
+            break
     return any(
         t.text[:1].islower()
         and not _np_word(t)
@@ -625,8 +714,8 @@ def _np_right(toks: list[_Tok], k: int, hi: int) -> tuple[int, int] | None:
         tok = toks[j]
         if tok.kind != "word":
             break
-        if tok.low in _DETERMINERS and j == k:
-            j += 1
+        if tok.low in _DETERMINERS and all(t.low in _DETERMINERS for t in toks[k:j]):
+            j += 1  # "the", "the three", "its two"
             continue
         if tok.low in _NP_PREPS and _role_before_prep(toks, j, k) is not None:
             j += 1
@@ -638,7 +727,7 @@ def _np_right(toks: list[_Tok], k: int, hi: int) -> tuple[int, int] | None:
     if j == k:
         return None
     phrase = toks[k:j]
-    if not any(_is_name(t) or t.low in _ROLE_HEADS for t in phrase):
+    if not any(_is_name(t) or t.low in _ROLE_HEADS or _is_profession(t.low) for t in phrase):
         return None
     return (k, j)
 
@@ -703,6 +792,12 @@ def _verb_entry(toks: list[_Tok], i: int) -> tuple[str, bool, str] | None:
             return None
         if lemma == "state" and nxt_low not in ("that", ""):
             return None
+        if lemma == "thank" and nxt_low == "to":
+            return None  # "thanks to the rain"
+        if lemma == "learn" and (i == 0 or toks[i - 1].low not in ("has", "have", "had")):
+            return None  # only the reporter's "PNA has learned": what it found out and says
+        if lemma == "learn" and nxt_low == "to":
+            return None
         return lemma, base, "speech"
     if low in BELIEF_VERBS:
         lemma, base = BELIEF_VERBS[low]
@@ -757,12 +852,18 @@ def _find_hits(unit: _Unit) -> list[_Hit]:
 
 
 def _segment_start(toks: list[_Tok]) -> int:
-    """Where the sentence proper starts: after a "Label (date):" prefix of a bullet line."""
+    """Where the sentence proper starts: after a "Label (date):" prefix of a bullet line.
+
+    A colon after a clause with its own attribution verb ("Mirek said the position had not
+    changed: Ostmarin wants …", "She said Savoren had a plan: a cap, …") is no label: it
+    introduces what that clause's speaker said."""
     for i, tok in enumerate(toks[:14]):
         if tok.kind == "punct" and tok.text == ":":
             nxt = toks[i + 1] if i + 1 < len(toks) else None
             if nxt is not None and nxt.kind == "quote":
                 return 0  # "Dreyer put it plainly: “…”" — the colon introduces a quote
+            if any(_verb_entry(toks, j) is not None for j in range(i)):
+                return 0
             return i + 1
     return 0
 
@@ -804,6 +905,8 @@ def _left_hit(
         return None
     if lemma != "ready" and seen & _PASSIVE_MARKERS:
         return None
+    if j >= lo and toks[j].kind == "word" and toks[j].low == "and":
+        return _coordinated_verb(unit, lo, i, end, lemma, base, kind, j)
     appositive: tuple[int, int] | None = None
     asides: list[tuple[int, int]] = []
     chain: list[str] = []
@@ -845,6 +948,45 @@ def _left_hit(
     return hit
 
 
+def _coordinated_verb(
+    unit: _Unit, lo: int, i: int, end: int, lemma: str, base: bool, kind: str, and_at: int
+) -> _Hit | None:
+    """ "Savolder, who answered questions in parliament, thanked Savoren and said …": a verb
+    after "and" shares the subject the clause opened with. Only when that subject is
+    followed (after at most one comma-set aside) by a verb of its own, and no "that" stands
+    between — in "Arlen said the port had closed and said …" the second verb is still
+    Arlen's, but in "… said that the port had closed and said …" it may not be."""
+    toks = unit.toks
+    subj = _initial_subject(unit, lo)
+    if subj is None or subj[1] >= and_at:
+        return None
+    k = subj[1]
+    asides: list[tuple[int, int]] = []
+    if _is_comma(toks, k, lo):
+        close = k + 1
+        while close < and_at and not _is_comma(toks, close, lo):
+            close += 1
+        if close >= and_at:
+            return None
+        asides.append((k + 1, close))
+        k = close + 1
+    verb = toks[k] if k < and_at else None
+    if verb is None or verb.kind != "word" or not verb.text[:1].islower():
+        return None
+    if verb.low in _STOP_WORDS - {"has", "have", "had", "also"} or verb.low in _CONJUNCTIONS:
+        return None
+    if any(t.kind == "word" and t.low == "that" for t in toks[k:and_at]):
+        return None
+    if base and kind != "intention" and not _plural_subject(toks, subj):
+        return None
+    if not _head_ok(toks, subj):
+        return None
+    hit = _Hit(i, end, lemma, kind, subj, asides=asides)
+    hit.appositive = asides[0] if asides else None
+    _set_content(unit, hit)
+    return hit
+
+
 def _is_comma(toks: list[_Tok], j: int, lo: int) -> bool:
     return lo <= j < len(toks) and toks[j].kind == "punct" and toks[j].text == ","
 
@@ -877,7 +1019,11 @@ def _is_role_phrase(toks: list[_Tok], span: tuple[int, int]) -> bool:
         head is not None
         and head.kind == "word"
         and head.text[:1].islower()
-        and (head.low in _ROLE_HEADS or head.low.rstrip("s") in _ROLE_HEADS)
+        and (
+            head.low in _ROLE_HEADS
+            or head.low.rstrip("s") in _ROLE_HEADS
+            or _is_profession(head.low)
+        )
     )
 
 
@@ -890,26 +1036,47 @@ def _head_ok(toks: list[_Tok], subj: tuple[int, int]) -> bool:
         return False
     if _is_name(head) or head.low in _PRONOUNS or head.low in _ROLE_HEADS:
         return True
+    if _is_profession(head.low):
+        return True
     if _head_of(toks[subj[0] : subj[1]]) is not None:
         return True  # "the head of state said": "state" is a verb elsewhere, not here
     return head.low.rstrip("s") in _ROLE_HEADS or _may_be_lowercase_name(head)
 
 
 def _coordinated(unit: _Unit, lo: int, hit: _Hit) -> list[_Hit]:
-    """ "Sorell and Tasch said in a joint statement": one statement for each named speaker."""
+    """ "Sorell and Tasch said in a joint statement": one statement for each named speaker.
+    A phrase that is not a name counts too when it opens its clause ("…, the governments of
+    both countries and Savoren said"): then what they said is the clause before them all."""
     toks = unit.toks
     out: list[_Hit] = []
     start = hit.subj[0]
-    while start - 2 >= lo and toks[start - 1].low == "and" and _is_name(toks[start - 2]):
+    while start - 2 >= lo and toks[start - 1].low == "and":
         end = start - 1
-        first = end - 1
-        while first - 1 >= lo and _is_name(toks[first - 1]):
-            first -= 1
+        if _is_name(toks[start - 2]):
+            first = end - 1
+            while first - 1 >= lo and _is_name(toks[first - 1]):
+                first -= 1
+            if first - 1 >= lo and toks[first - 1].low == "the":
+                first -= 1  # "the Pact and the Northern Union said"
+        else:
+            span = _np_left(toks, start - 2, lo)
+            if span is None or not (span[0] == lo or _is_comma(toks, span[0] - 1, lo)):
+                break
+            if not _head_ok(toks, span) or _guessed(toks, span):
+                break
+            first = span[0]
         other = _Hit(hit.verb, hit.verb_end, hit.lemma, hit.kind, (first, end), hit.content)
         other.before, other.quotes, other.chain = hit.before, list(hit.quotes), list(hit.chain)
         other.special = "coordinated"
         out.insert(0, other)
         start = first
+    if out and hit.content[1] <= hit.content[0]:
+        own = hit.subj
+        hit.subj = (start, own[1])
+        _set_content(unit, hit)
+        hit.subj = own
+        for other in out:
+            other.content, other.before, other.quotes = hit.content, hit.before, list(hit.quotes)
     return out
 
 
@@ -957,7 +1124,7 @@ def _inverted_hit(unit: _Unit, lo: int, i: int, end: int, lemma: str, kind: str)
     q = i - 1
     if toks[q].kind == "punct":
         q -= 1
-    if q >= 0 and toks[q].kind == "quote":
+    if q >= 0 and toks[q].kind == "quote" and _whole_quote(toks, q):
         hit.quotes = [q]
         hit.content = (q, q + 1)
     else:
@@ -992,7 +1159,7 @@ def _set_content(unit: _Unit, hit: _Hit) -> None:
     for j in range(k, min(n, k + 14)):
         tok = toks[j]
         if tok.kind == "word" and tok.low == "that":
-            if all(_gap_ok(unit, t) for t in toks[k:j]):
+            if _adverbial_gap(unit, toks[k:j]):
                 k, jumped = j + 1, True
             break
         if tok.kind == "quote" or (tok.kind == "punct" and tok.text in ";:"):
@@ -1000,10 +1167,12 @@ def _set_content(unit: _Unit, hit: _Hit) -> None:
     if hit.lemma in ("tell", "urge", "accuse", "assure", "ask") and k == hit.verb_end:
         k = _skip_object(unit, k)
     while k < n and (
-        (toks[k].kind == "word" and _in_date(unit, toks[k].start))
+        (toks[k].kind != "quote" and _in_date(unit, toks[k].start))
         or (toks[k].kind == "word" and toks[k].low in ("on", "late") and _date_follows(unit, k))
     ):
-        k += 1
+        k += 1  # "said on Dec. 12", "said Dec 30–Jan 2": a date's own stops and dashes too
+    if _parenthetical(unit, hit, k):
+        return
     # "…, Hallor said on Saturday, one day after …" / "…, the presidency added, without
     # giving details": an attribution with only an aside after it reports what came before.
     tail_only = k >= n or (toks[k].kind == "punct" and toks[k].text in ",.;!?")
@@ -1025,7 +1194,7 @@ def _set_content(unit: _Unit, hit: _Hit) -> None:
         before = hit.subj[0] - 1
         if toks[before].kind == "punct" and toks[before].text == ",":
             before -= 1
-        if before >= 0 and toks[before].kind == "quote":
+        if before >= 0 and toks[before].kind == "quote" and _whole_quote(toks, before):
             # A quote right after the verb continues it: "“We will answer,” Dreyer said,
             # “at a time of our choosing.”"
             more = [k] if k < n and toks[k].kind == "quote" else []
@@ -1039,10 +1208,12 @@ def _set_content(unit: _Unit, hit: _Hit) -> None:
             return
     hit.content = (k, end)
     inside = [t for t in toks[k:end] if not (t.kind == "punct" and t.text in ",.:")]
-    if inside and all(t.kind == "quote" for t in inside):
+    if inside and all(t.kind == "quote" for t in inside) and not jumped:
+        # (after "that" the words are reported speech even when all of them are quoted:
+        # "Mirek replied that “no call is planned”" is a paraphrase with a quotation)
         hit.quotes = [j for j in range(k, end) if toks[j].kind == "quote"]
     quote_before = _quote_before_subject(toks, hit.subj[0])
-    if quote_before is not None:
+    if quote_before is not None and _whole_quote(toks, quote_before):
         # "“…,” Lenk said of reports that …" / "“…,” she said, ruling out …": the quote is
         # the statement; what follows the verb is about it. A quote right after the verb
         # continues it ("“We will answer,” Dreyer said, “at a time of our choosing.”").
@@ -1072,6 +1243,21 @@ def _clause_before_subject(toks: list[_Tok], hit: _Hit) -> bool:
     return len(words) >= 3 and not (words[0].kind == "word" and words[0].low in _FRONTED)
 
 
+def _whole_quote(toks: list[_Tok], q: int) -> bool:
+    """Whether the quotation ``toks[q]`` is a clause of its own, not the tail of a
+    paraphrase ("The ban should end “within days”, Arlen said." is a paraphrase with a
+    quoted fragment): no word stands between it and the start of its clause."""
+    j = q - 1
+    while j >= 0:
+        tok = toks[j]
+        if tok.kind == "punct" and tok.text in ".!?:;…":
+            return True
+        if tok.kind in ("word", "quote"):
+            return False
+        j -= 1
+    return True
+
+
 def _quote_before_subject(toks: list[_Tok], start: int) -> int | None:
     j = start - 1
     if j >= 0 and toks[j].kind == "punct" and toks[j].text == ",":
@@ -1085,11 +1271,90 @@ def _date_follows(unit: _Unit, k: int) -> bool:
 
 def _gap_ok(unit: _Unit, tok: _Tok) -> bool:
     """A word that can sit between a verb and its "that" or its date without being content."""
+    if tok.kind != "quote" and _in_date(unit, tok.start):
+        return True  # the stop of "Dec. 12", the dash of "Dec 30–Jan 2"
     if tok.kind == "punct":
         return tok.text in ","
     if tok.kind != "word":
         return False
-    return tok.low in _GAP_WORDS or _is_name(tok) or _in_date(unit, tok.start)
+    return tok.low in _GAP_WORDS or _is_name(tok)
+
+
+#: Words that make a clause, not an adverbial: what follows them is content.
+_CLAUSE_WORDS = _words(
+    """
+    that is are was were be been being has have had will would could should can may might
+    must do does did not no never it he she they we i you there
+    """
+)
+_ADVERBIAL_PREPS = _TAIL_STARTS | _words("on in at to for from by over within inside outside")
+
+
+def _adverbial_gap(unit: _Unit, gap: list[_Tok]) -> bool:
+    """Whether the words between a verb and its "that" only say where, when or how it was
+    said: "said on Dec. 12 that", "told reporters in Halden that", "said on Tuesday after
+    talks with the mayors that". Words after a preposition may be any noun, but no word
+    that makes a clause ("said the talks had failed and that": content, not an adverbial)."""
+    if all(_gap_ok(unit, t) for t in gap):
+        return True
+    if any(t.kind == "punct" and t.text == "," for t in gap):
+        return False  # "said on Tuesday, in the clearest sign yet that …": an aside's "that"
+    after_prep = False
+    for tok in gap:
+        if _gap_ok(unit, tok):
+            if tok.kind == "word" and tok.low in _ADVERBIAL_PREPS:
+                after_prep = True
+            continue
+        if tok.kind != "word" or tok.low in _CLAUSE_WORDS:
+            return False
+        if tok.low in _ADVERBIAL_PREPS:
+            after_prep = True
+            continue
+        if not after_prep:
+            return False
+    return True
+
+
+#: First words of the rest of a sentence after a parenthetical attribution ("Arlen, he
+#: said, had promised a vote"): a verb of the clause the attribution interrupts.
+_CLAUSE_GOES_ON = _words(
+    """
+    is are was were has have had will would could should can may might must did does do
+    also still never already always remains remained
+    """
+)
+
+
+def _parenthetical(unit: _Unit, hit: _Hit, k: int) -> bool:
+    """ "Arlen, he said, had promised a vote": an attribution set off by commas inside the
+    clause it reports. What was said is the whole clause without the attribution (kept in
+    ``hit.hole``); the words before the first comma ("Arlen") are content, not a speaker."""
+    toks = unit.toks
+    n = len(toks)
+    comma = hit.subj[0] - 1
+    if hit.before or comma <= 0 or not _is_comma(toks, comma, 0):
+        return False
+    if k >= n or not _is_comma(toks, k, 0) or k + 1 >= n:
+        return False
+    nxt = toks[k + 1]
+    goes_on = nxt.kind == "word" and (
+        nxt.low in _CLAUSE_GOES_ON
+        or (nxt.low in SPEECH_VERBS | BELIEF_VERBS | INTENTION_VERBS and nxt.text[:1].islower())
+    )
+    if not goes_on:
+        return False
+    lo = _segment_start(toks)
+    head = [t for t in toks[lo:comma] if t.kind in ("word", "quote")]
+    if not head or any(t.kind == "punct" and t.text in ",;:" for t in toks[lo:comma]):
+        return False
+    if head[0].kind == "word" and head[0].low in _FRONTED:
+        return False  # "In Velsk, Kowal said, …" opens with a phrase, not a subject
+    end = n
+    while end > k + 1 and toks[end - 1].kind == "punct" and toks[end - 1].text in ".!?;,":
+        end -= 1
+    hit.content = (lo, end)
+    hit.hole = (comma, k + 1)
+    return True
 
 
 def _skip_object(unit: _Unit, k: int) -> int:
@@ -1143,6 +1408,13 @@ def _according(unit: _Unit, lo: int, i: int) -> _Hit | None:
     if stop == k:
         return None
     hit = _Hit(i, stop, "according", "speech", (k, stop), special="according")
+    hit.source = (k, stop)
+    agent = _agent(toks, k, stop)
+    if agent is not None:
+        # "according to data published on Monday by the Basin Commission": the commission
+        # is the source; the data, and when they were published, go into the chain
+        hit.subj = agent
+        hit.chain.append(_strip_article(_phrase(unit, (k, stop))))
     # the chain after the source: "citing Y", ", who cited Y"
     j = stop
     if j < len(toks) and toks[j].kind == "punct" and toks[j].text == ",":
@@ -1170,6 +1442,26 @@ def _according(unit: _Unit, lo: int, i: int) -> _Hit | None:
         hit.content = (lo, end)
         hit.before = True
     return hit
+
+
+_PUBLISHING = _words(
+    """
+    published issued released compiled posted made given put distributed circulated
+    """
+)
+
+
+def _agent(toks: list[_Tok], start: int, stop: int) -> tuple[int, int] | None:
+    """The "by X" of a source phrase that names a document ("data published on Monday by
+    the commission", "a joint statement issued by the three governments late on
+    Wednesday"), as a token span; None when there is none."""
+    for j in range(start + 1, stop - 1):
+        if toks[j].low != "by":
+            continue
+        if not any(t.low in _PUBLISHING for t in toks[start:j]):
+            return None
+        return _np_right(toks, j + 1, stop)
+    return None
 
 
 def _quoted_as_saying(unit: _Unit, lo: int, i: int) -> _Hit | None:
@@ -1212,7 +1504,8 @@ def _quoted_as_saying(unit: _Unit, lo: int, i: int) -> _Hit | None:
     if inside and all(t.kind == "quote" for t in inside):
         hit.quotes = [j for j in range(k, end) if toks[j].kind == "quote"]
     before = _quote_before_subject(toks, subj[0])
-    if not inside and before is not None:  # "“…,” spokesman Hallor was quoted as saying."
+    if not inside and before is not None and _whole_quote(toks, before):
+        # "“…,” spokesman Hallor was quoted as saying."
         hit.quotes, hit.content, hit.before = [before], (before, before + 1), True
     return hit
 
@@ -1241,6 +1534,12 @@ def _initial_subject(unit: _Unit, lo: int) -> tuple[int, int] | None:
     """The phrase a sentence opens with, after a fronted "In …," or "On Tuesday,"."""
     toks = unit.toks
     k = lo
+    dateline = _DATELINE.match(unit.text) if lo == 0 else None
+    if dateline is not None:
+        # "MARSTADT, Oct 19 (Meridian Wire) - Ostmarin on Monday softened …": the place the
+        # copy was filed from is not the sentence's subject
+        while k < len(toks) and toks[k].start < dateline.end():
+            k += 1
     if k < len(toks) and toks[k].kind == "word" and toks[k].low in _FRONTED:
         while k < len(toks) and not (toks[k].kind == "punct" and toks[k].text == ","):
             k += 1
@@ -1293,7 +1592,12 @@ class _Context:
     units: list[_Unit] = field(default_factory=list)
     #: per sentence, the date tied to its first statement, if any
     unit_dates: list[DateGuess | None] = field(default_factory=list)
+    #: per speaker, the date of their last dated statement in this article
+    speaker_dates: dict[int, DateGuess] = field(default_factory=dict)
     last_quote_speaker: tuple[int | None, str] | None = None
+    #: the day the article's lead pegs its story to (see ``_news_day``); read once
+    news_day: DateGuess | None = None
+    news_day_read: bool = False
 
 
 def extract_statements(
@@ -1420,11 +1724,17 @@ def _read_unit(ctx: _Context, index: int, unit: _Unit) -> list[Candidate]:
             continue  # nothing said: "Russia's security demands." is not a statement
         key: object = hit.speaker_id if hit.speaker_id is not None else fold(hit.mention)
         if any(k == key for k, _ in seen_keys):
-            _merge_kind(candidates, seen_keys, key, hit)
+            dated = _merge_kind(unit, candidates, seen_keys, key, hit)
+            if dated is not None and unit_date is None:
+                unit_date = dated
+                if hit.speaker_id is not None:
+                    ctx.speaker_dates[hit.speaker_id] = dated
             continue
         guess, date_text, from_text = _date_for(ctx, index, unit, hit)
         if from_text and unit_date is None:
             unit_date = guess
+        if from_text and guess is not None and hit.speaker_id is not None:
+            ctx.speaker_dates[hit.speaker_id] = guess
         candidate = _candidate(ctx, unit, hit, guess, date_text)
         seen_keys.append((key, len(candidates)))
         candidates.append(candidate)
@@ -1480,7 +1790,13 @@ def _settle(unit: _Unit, hits: list[_Hit]) -> list[_Hit]:
     kept = [h for h in kept if h.special != "dropped"]
     for acc in according:
         host = next(
-            (h for h in kept if not (acc.verb <= h.verb < acc.verb_end) and h.kind == "speech"),
+            (
+                h
+                for h in kept
+                if not (acc.verb <= h.verb < acc.verb_end)
+                and h.kind == "speech"
+                and not _subordinate_in(unit, h, acc)
+            ),
             None,
         )
         if host is None:
@@ -1488,11 +1804,29 @@ def _settle(unit: _Unit, hits: list[_Hit]) -> list[_Hit]:
             if host is not None and acc.before and host.verb >= acc.content[1]:
                 host = None
         if host is not None:
-            host.chain = [_strip_article(_phrase(unit, acc.subj)), *acc.chain, *host.chain]
+            source = _strip_article(_phrase(unit, acc.source or acc.subj))
+            host.chain = [source, *[c for c in acc.chain if c != source], *host.chain]
         else:
             kept.append(acc)
     kept.sort(key=lambda h: (h.verb, h.subj[0]))
     return kept
+
+
+#: Words that open a subordinate clause: a speech verb inside one is part of what the
+#: sentence reports ("Levels have barely risen since Pellara announced …, according to …").
+_SUBORDINATORS = _words("since after before because although though while when until once")
+
+
+def _subordinate_in(unit: _Unit, hit: _Hit, acc: _Hit) -> bool:
+    """Whether ``hit`` stands in a subordinate clause inside what ``acc`` reports, so the
+    source of "according to" is not its source."""
+    before = hit.subj[0] - 1
+    return (
+        acc.content[0] <= hit.verb < acc.content[1]
+        and before >= acc.content[0]
+        and unit.toks[before].kind == "word"
+        and unit.toks[before].low in _SUBORDINATORS
+    )
 
 
 def _reports(outer: _Hit, inner: _Hit) -> bool:
@@ -1567,16 +1901,32 @@ def _resolve_speaker(ctx: _Context, index: int, unit: _Unit, hit: _Hit) -> None:
     if hit.appositive is not None and _looks_like_name(unit, hit.appositive):
         # "Marovic's spokeswoman, Hanne Vik, insisted": a named person wins over a role.
         head = unit.toks[hit.subj[1] - 1]
-        if head.low in _ROLE_HEADS or not _is_name_phrase(unit, hit.subj):
+        if (
+            head.low in _ROLE_HEADS
+            or _is_profession(head.low)
+            or not _is_name_phrase(unit, hit.subj)
+        ):
             hit.mention = _phrase(unit, hit.appositive)
             match = _resolve(ctx, hit.mention)
             if match is not None:
                 hit.speaker_id = match.actor_id
+                return
+            employer = _employer(ctx, index, unit, hit.subj)
+            if employer is not None:
+                # "A commission hydrologist, Dr. Oda Kessenich, said": a person the desk does
+                # not know, speaking in a named institution's post, speaks for it (as its
+                # unnamed official would); who exactly goes into the chain.
+                hit.speaker_id = employer
+                role = _strip_article(_phrase(unit, hit.subj))
+                hit.chain.insert(0, f"{role} {hit.mention}")
             return
     match = _resolve(ctx, mention)
     if match is not None:
         hit.speaker_id = match.actor_id
-        if _speaks_through(words) and not _own_name(ctx, match.actor_id, words):
+        relayed = _speaks_through(words) and not _own_name(ctx, match.actor_id, words)
+        if relayed or match.how == "parent":
+            # "a Stenhold spokesman", "Savoren's foreign ministry" (an office the desk does
+            # not list, speaking for its country): who actually spoke stays in the chain
             hit.chain.insert(0, _strip_article(mention))
         return
     if _is_titled_reference(unit, hit.subj):
@@ -1596,6 +1946,40 @@ def _resolve_speaker(ctx: _Context, index: int, unit: _Unit, hit: _Hit) -> None:
         if found is not None:
             hit.speaker_id = found
             hit.chain.insert(0, _strip_article(mention))
+
+
+def _employer(ctx: _Context, index: int, unit: _Unit, span: tuple[int, int]) -> int | None:
+    """The institution a role phrase places its holder in ("a commission hydrologist", "the
+    Stenhold spokesman"), if the desk knows it and it is not a country or a person: the
+    phrase itself resolved, or its institution noun matched to one the article named
+    before. Roles that never speak for anyone ("an adviser", "an analyst") give None."""
+    toks = unit.toks[span[0] : span[1]]
+    head = toks[-1].low if toks else ""
+    if head in ANONYMOUS_WORDS and head not in OFFICIAL_WORDS:
+        return None
+    if ctx.resolver is None:
+        return None
+    candidates: list[int] = []
+    match = _resolve(ctx, _phrase(unit, span))
+    if match is not None:
+        candidates.append(match.actor_id)
+    for tok in toks[:-1]:
+        if tok.kind != "word" or tok.low in _DETERMINERS or tok.low in _MODIFIERS:
+            continue
+        found = _institution_in_context(ctx, tok.low)
+        if found is None:
+            named = _institution_named(ctx, index, tok.low)
+            found = named[0] if named is not None else None
+        if found is not None:
+            candidates.append(found)
+    for actor_id in candidates:
+        actor = ctx.resolver.actor(actor_id)
+        if actor is None or actor.kind in ("person", "outlet"):
+            continue
+        if actor.kind == "government" and actor.parent_id is None:
+            continue  # "an Ostmarin engineer" is no more Ostmarin's voice than its official
+        return actor_id
+    return None
 
 
 def _resolve(ctx: _Context, mention: str) -> ActorMatch | None:
@@ -1626,8 +2010,19 @@ def _own_name(ctx: _Context, actor_id: int, words: list[str]) -> bool:
 
 
 def _looks_like_name(unit: _Unit, span: tuple[int, int]) -> bool:
+    """Capitalised words only; a title's abbreviation stop ("Dr. Oda Kessenich") allowed."""
     toks = unit.toks[span[0] : span[1]]
-    return bool(toks) and all(_is_name(t) for t in toks)
+    return (
+        bool(toks)
+        and _is_name(toks[-1])
+        and all(
+            _is_name(t) or (t.text == "." and k and toks[k - 1].low in _TITLE_ABBREVIATIONS)
+            for k, t in enumerate(toks)
+        )
+    )
+
+
+_TITLE_ABBREVIATIONS = _words("dr prof gen col maj capt sgt adm lt mr mrs ms sen rep gov amb")
 
 
 def _is_name_phrase(unit: _Unit, span: tuple[int, int]) -> bool:
@@ -1687,7 +2082,7 @@ def _role_compatible(head: str, seen: _Seen) -> bool:
     unknown noun may be either."""
     if head in MOUTHPIECE_WORDS - INSTITUTION_WORDS or head in ANONYMOUS_WORDS:
         return True
-    if head in INSTITUTION_WORDS:
+    if head in _BODY_WORDS:
         return seen.cls == "institution"
     if head in TITLE_WORDS:
         return seen.cls == "person"
@@ -1734,7 +2129,7 @@ def _role_reference(
     for seen in reversed(ctx.history):
         if wanted & seen.roles and _role_compatible(roles_of, seen):
             return seen.actor_id, True
-    if head in INSTITUTION_WORDS:
+    if head in _BODY_WORDS:
         found = _institution_in_context(ctx, head)
         qualifiers = [w for w in words[:-1] if w not in _DETERMINERS]
         if found is None:
@@ -1745,6 +2140,8 @@ def _role_reference(
         return found, found is not None
     if head in ANONYMOUS_WORDS:
         return None, False
+    if head.endswith("s") and not head.endswith("ss") and head.rstrip("s") in _ROLE_HEADS:
+        return None, False  # "the three governments" are no one person who spoke before
     if titles or head in TITLE_WORDS:
         found = _titled_person(ctx, index, wanted)
         if found is not None:
@@ -1946,13 +2343,24 @@ def _remember(ctx: _Context, hit: _Hit) -> None:
 
 
 def _merge_kind(
-    candidates: list[Candidate], keys: list[tuple[object, int]], key: object, hit: _Hit
-) -> None:
-    """A second verb by the same speaker in a sentence: one statement, speech wins."""
+    unit: _Unit, candidates: list[Candidate], keys: list[tuple[object, int]], key: object, hit: _Hit
+) -> DateGuess | None:
+    """A second verb by the same speaker in a sentence: one statement, speech wins; and when
+    only the second verb has a date of its own ("… thanked Savoren and said on Tuesday
+    that …"), the statement takes it. Returns that date, if taken."""
     position = next(i for k, i in keys if k == key)
     current = candidates[position]
+    changes: dict[str, object] = {}
     if hit.kind == "speech" and current.kind != "speech":
-        candidates[position] = Candidate(**{**current.__dict__, "kind": "speech"})
+        changes["kind"] = "speech"
+    tied = _tied_date(unit, hit) if not current.date_text else None
+    if tied is not None:
+        changes.update(
+            said_on=tied.start, said_until=tied.end, precision=tied.precision, date_text=tied.text
+        )
+    if changes:
+        candidates[position] = Candidate(**{**current.__dict__, **changes})
+    return tied
 
 
 # --- dates, text, the candidate -----------------------------------------------------------------
@@ -1968,14 +2376,74 @@ def _date_for(
     if tied is not None:
         return tied, tied.text, True
     if hit.continuation or hit.lemma in ("add",) or hit.special == "follow":
-        previous = None
-        if index >= 1:
-            previous = ctx.unit_dates[index - 1] or ctx.units[index - 1].first_date()
+        previous = _previous_date(ctx, index)
         if previous is not None and _same_paragraph(ctx, index):
             return previous, previous.text, True
+    if hit.speaker_id is not None and hit.speaker_id in ctx.speaker_dates:
+        # "Mirek told reporters on Wednesday …" then "Mirek said …": the same occasion
+        earlier = ctx.speaker_dates[hit.speaker_id]
+        return earlier, earlier.text, True
+    day = _news_day(ctx, index)
+    if day is not None:
+        return day, "", False
     if ctx.published is None:
         return None, "", False
     return DateGuess(ctx.published, None, "day", ""), "", False
+
+
+def _previous_date(ctx: _Context, index: int) -> DateGuess | None:
+    """The date a continuation ("She added …") takes from the sentence before: the date tied
+    to that sentence's statement; else the first date that sentence gives ("Kowal met the
+    envoy on Wednesday." / "Marovic spoke with Dreyer on Monday, the palace said."), unless
+    it lies after publication — "… talks would open on 16 November" is what was said, and
+    no one said anything on a day still to come."""
+    if index < 1:
+        return None
+    if ctx.unit_dates[index - 1] is not None:
+        return ctx.unit_dates[index - 1]
+    first = ctx.units[index - 1].first_date()
+    if first is None or (ctx.published is not None and first.start > ctx.published):
+        return None
+    return first
+
+
+#: How many days before publication the lead's date may lie and still be the news day.
+_NEWS_DAY_WINDOW = 7
+
+
+def _news_day(ctx: _Context, index: int) -> DateGuess | None:
+    """The day the article's lead (its first sentence of prose) pegs the story to, when that
+    is before publication: a morning wire about "talks by telephone on Wednesday",
+    published on Thursday, reports what was said on Wednesday. The date tied to the lead's
+    own statement if it has one ("…, a spokesman said on Tuesday"), else the lead's first
+    single day within a week before publication, never the dateline's. Statements after
+    the lead with no date of their own take it, as approximate; the lead's own statements
+    do not ("Marovic spoke with Dreyer on Monday, the palace said" is the palace's word of
+    the day it is published, unless the sentence says otherwise). None when the lead gives
+    no such day: the publication date stands."""
+    if ctx.news_day_read:
+        return ctx.news_day
+    lead_at = next(
+        (i for i, u in enumerate(ctx.units) if not _no_claim(u) and len(u.toks) >= 8), None
+    )
+    if lead_at is None or lead_at >= index or ctx.published is None:
+        return None
+    ctx.news_day_read = True  # the lead has been read: the answer is final
+    lead = ctx.units[lead_at]
+    day = ctx.unit_dates[lead_at]
+    if day is None:
+        dateline = _DATELINE.match(lead.text)
+        skip = dateline.end() if dateline else 0
+        day = next(
+            (g for s, _, g in lead.dates if s >= skip and g.end is None and g.precision == "day"),
+            None,
+        )
+    if day is None or day.end is not None:
+        return None
+    if not 0 < (ctx.published - day.start).days <= _NEWS_DAY_WINDOW:
+        return None
+    ctx.news_day = DateGuess(day.start, None, "approximate", day.text)
+    return ctx.news_day
 
 
 def _same_paragraph(ctx: _Context, index: int) -> bool:
@@ -2012,9 +2480,15 @@ def _tied_date(unit: _Unit, hit: _Hit) -> DateGuess | None:
         for a, b in hit.asides
         if not _aside_about_saying(unit, (a, b))
     ]
+    source_chars = (
+        (toks[hit.source[0]].start, toks[hit.source[1] - 1].end) if hit.source else (0, 0)
+    )
     for start, end, guess in unit.dates:
         if any(a <= start < b for a, b in described):
             continue  # "the commission, set up in 1998, said": the speaker's past, not the saying
+        if source_chars[0] <= start < source_chars[1]:
+            offer(1, guess)  # "according to a statement issued late on Wednesday"
+            continue
         if hit.special != "follow" and start >= verb_end_char:
             gap = unit.text[verb_end_char:start]
             if _gap_is_filler(gap):
@@ -2025,6 +2499,9 @@ def _tied_date(unit: _Unit, hit: _Hit) -> DateGuess | None:
             continue
         if not hit.before and end <= subj_start_char and _fronted_date(unit, end, hit):
             offer(2, guess)
+            continue
+        if re.fullmatch(r",?\s*when\s+", unit.text[end:subj_start_char]):
+            offer(2, guess)  # "… since last Wednesday, when the ministry said …"
             continue
         if re.search(r"\(\s*$", unit.text[:start]) and re.match(r"\s*\)\s*:", unit.text[end:]):
             offer(3, guess)  # "Official announcement (12 Dec 2025): …"
@@ -2046,7 +2523,9 @@ def _tied_date(unit: _Unit, hit: _Hit) -> DateGuess | None:
 _SAYING_ASIDE = _words(
     """
     speaking addressing writing asked answering responding replying talking interviewed
-    briefing spoke addressed wrote told said on late early earlier later yesterday today
+    briefing spoke addressed wrote told said answered responded replied testified appeared
+    questioned interviewed briefed
+    on late early earlier later yesterday today
     tonight after before following ahead upon
     """
 )
@@ -2064,7 +2543,7 @@ def _aside_about_saying(unit: _Unit, span: tuple[int, int]) -> bool:
     toks = [t for t in unit.toks[span[0] : span[1]] if t.kind == "word"]
     if toks and all(_in_date(unit, t.start) for t in toks):
         return True  # "Tasch, Thursday, said"
-    while toks and toks[0].low in ("who", "while", "when"):
+    while toks and toks[0].low in ("who", "while", "when", "was", "were", "had", "has"):
         toks = toks[1:]
     if not toks:
         return False
@@ -2090,14 +2569,25 @@ def _gap_is_filler(gap: str) -> bool:
     if short and not any(w in _NP_PREPS or w in ("and", "that") for w in short.group().split()[1:]):
         gap = gap[short.end() :]
     words = re.findall(r"[\w'’-]+|[^\s\w]", gap)
-    if len(words) > 7 or any(w in ("that", '"', "“", "”") for w in words):
+    if len(words) > 12 or any(w in ("that", '"', "“", "”") for w in words):
         return False
-    return all(
-        w == ","
-        or w.lower() in _GAP_WORDS
-        or (w[:1].isupper() and w not in ("The", "A", "An", "It"))
-        for w in words
-    )
+    after_prep = False
+    for w in words:
+        low = w.lower()
+        if low in _OCCASION_PREPS:
+            after_prep = True
+        if w == "," or low in _GAP_WORDS or (w[:1].isupper() and w not in _CAP_STOP):
+            continue
+        # "told reporters at the regular government briefing in Marstadt on": the words of a
+        # phrase about the occasion; a clause word means content ("the talks would open on")
+        if not after_prep or low in _CLAUSE_WORDS or not w[:1].isalpha():
+            return False
+    return len(words) <= 7 or after_prep
+
+
+#: Prepositions that open a phrase about the occasion of saying (not "of", "about", "for":
+#: "warned of an attack on Monday" dates the attack).
+_OCCASION_PREPS = _words("at in during after before following upon amid with inside outside")
 
 
 def _fronted_date(unit: _Unit, date_end: int, hit: _Hit) -> bool:
@@ -2140,7 +2630,12 @@ def _statement_text(unit: _Unit, hit: _Hit) -> tuple[str, bool]:
     a, b = hit.content
     if b <= a:
         return "", False
-    text = unit.text[toks[a].start : toks[b - 1].end].strip()
+    if hit.hole is not None and a <= hit.hole[0] < hit.hole[1] < b:
+        left = unit.text[toks[a].start : toks[hit.hole[0] - 1].end]
+        right = unit.text[toks[hit.hole[1]].start : toks[b - 1].end]
+        text = f"{left} {right}".strip()
+    else:
+        text = unit.text[toks[a].start : toks[b - 1].end].strip()
     text = _DATELINE.sub("", text)
     text = re.sub(r"^(?:that|,|:)\s+", "", text, flags=re.IGNORECASE)
     return text.rstrip(" ,;:").strip(), False
