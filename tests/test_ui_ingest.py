@@ -207,8 +207,13 @@ async def test_fetch_runs_in_a_worker_and_new_articles_arrive_live(
             lambda: "1 source failing" in str(_feed(app).query_one("#feed-filter").content),
             "the failing source to be flagged in the pane",
         )
-        message = "\n".join(n.message for n in app._notifications)
-        assert "2 added" in message and "1 failed" in message and "HTTP 500" in message
+
+        def summary() -> str:
+            return "\n".join(n.message for n in app._notifications)
+
+        # the summary is posted from the worker's completion, which may trail the pane
+        await wait_for(pilot, lambda: "2 added" in summary(), "the fetch summary")
+        assert "1 failed" in summary() and "HTTP 500" in summary()
         assert not any(n.markup for n in app._notifications)  # outside text is never markup
         await pilot.press("S")
         await wait_for(
