@@ -46,7 +46,7 @@ from db.models import (
     normalise_name,
     utcnow,
 )
-from db.repo_ingest import IngestMixin
+from db.repo_ingest import IngestMixin, ReviewConflict  # noqa: F401  (re-exported)
 from db.repo_links import LinksMixin
 from db.repo_statements import StatementsMixin
 from db.tx import (  # noqa: F401  (re-exported: callers import errors from here)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, delete, func, insert, or_
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 
 from db.clean import clean_value, strip_controls
 from db.models import (
@@ -36,6 +36,8 @@ from db.models import (
     normalise_name,
 )
 from db.tx import (
+    ConflictError,
+    NotFoundError,
     ValidationError,
     _choice,
     _json_value,
@@ -49,6 +51,33 @@ if TYPE_CHECKING:
 
 #: The fields an ingest compares to decide whether a known article changed.
 _CONTENT_FIELDS = ("title", "text", "byline", "url", "published_at")
+
+
+class ReviewConflict(ConflictError):
+    """A review refused because the row moved on since the editor saw it: a colleague
+    accepted or dismissed it, edited it, or a new extraction pass replaced it.
+
+    ``changed_by`` names who made the last change (None when the log has none), so the
+    screen can say who got there first; ``theirs`` is the row as stored now.
+    """
+
+    def __init__(
+        self,
+        entity: str,
+        entity_id: int,
+        expected: int,
+        theirs: SQLModel,
+        changed_by: str | None,
+    ) -> None:
+        super().__init__(entity, entity_id, expected, theirs)
+        self.changed_by = changed_by
+        self.gone = getattr(theirs, "deleted_at", None) is not None
+        now = "deleted" if self.gone else str(getattr(theirs, "review", "changed"))
+        self.args = (
+            f"{changed_by or 'someone else'} changed {entity} {entity_id} since you saw it "
+            f"(you saw version {expected}; it is now {now}, version "
+            f"{getattr(theirs, 'version', '?')})",
+        )
 
 
 @dataclass(frozen=True)
@@ -430,9 +459,24 @@ class IngestMixin:
                 )
             )
 
-    def review(self, entity: str, entity_id: int, decision: str) -> None:
+    def review(
+        self,
+        entity: str,
+        entity_id: int,
+        decision: str,
+        *,
+        expected_version: int | None = None,
+    ) -> None:
         """Accept or dismiss a suggestion; accepting a position or event also accepts the
-        issue and actor it brought along."""
+        issue and actor it brought along.
+
+        ``expected_version`` is the version of the row the editor was looking at when they
+        pressed the key. If someone changed the row since (accepted or dismissed it, edited
+        it, or a new extraction pass replaced it), ``ReviewConflict`` is raised and nothing
+        is written: a stale screen must never overwrite a colleague's decision. Every
+        screen passes it; ``None`` (no check) is only for scripts that showed nobody the
+        row.
+        """
         if decision not in ("accepted", "dismissed"):
             raise ValidationError("a suggestion is accepted or dismissed")
         from db.tx import _model
@@ -441,13 +485,47 @@ class IngestMixin:
         if not hasattr(model, "review"):
             raise ValidationError(f"{entity} rows are not reviewed")
         with self._write() as tx:
-            row = tx.get(model, entity_id)
-            tx.update(row, {"review": decision}, None)
+            row = tx.session.get(model, entity_id)
+            if row is None:
+                raise NotFoundError(f"no {entity} with id {entity_id}")
+            gone = getattr(row, "deleted_at", None) is not None
+            if expected_version is not None and (gone or row.version != expected_version):  # type: ignore[attr-defined]
+                raise ReviewConflict(
+                    entity, entity_id, expected_version, row, _last_editor(tx, entity, entity_id)
+                )
+            if gone:
+                raise NotFoundError(f"no {entity} with id {entity_id}")
+            tx.update(row, {"review": decision}, expected_version)
             if decision == "accepted" and isinstance(row, Position):
                 for ref_model, ref_id in ((Issue, row.issue_id), (Actor, row.actor_id)):
                     ref = tx.get(ref_model, ref_id)
                     if ref.review == "suggested":  # type: ignore[attr-defined]
                         tx.update(ref, {"review": "accepted"}, None)
+
+    def evidence_marks(self, article_id: int) -> list[tuple[int, int, int, str, int]]:
+        """(statement id, start, end, review, version) of the article's statements with
+        evidence, by start: what the reader highlights, read together with the version each
+        was at, so a review from the reader names the version the editor saw."""
+        from db.models import Statement
+
+        with self.read() as session:  # type: ignore[attr-defined]
+            rows = session.exec(
+                select(
+                    Statement.id,
+                    Statement.evidence_start,
+                    Statement.evidence_end,
+                    Statement.review,
+                    Statement.version,
+                )
+                .where(
+                    Statement.article_id == article_id,
+                    col(Statement.evidence_start).is_not(None),
+                    col(Statement.evidence_end).is_not(None),
+                    col(Statement.deleted_at).is_(None),
+                )
+                .order_by(col(Statement.evidence_start), col(Statement.id))
+            ).all()
+        return [(int(i), int(s), int(e), str(r), int(v)) for i, s, e, r, v in rows]  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ near-duplicates
 
@@ -489,6 +567,17 @@ class IngestMixin:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _last_editor(tx: _Tx, entity: str, entity_id: int) -> str | None:
+    """Who last changed a row, from the change log (the newest entry is on the index's
+    far end: one probe)."""
+    return tx.session.exec(
+        select(Change.editor)
+        .where(Change.entity == entity, Change.entity_id == entity_id)
+        .order_by(col(Change.id).desc())
+        .limit(1)
+    ).first()
 
 
 def ruled_values(specs: Sequence[RuleSpec], article: Any, source_id: int | None) -> dict[str, Any]:

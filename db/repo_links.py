@@ -21,7 +21,7 @@ from db.search import QueryError, fts_table
 from db.tx import _choice, _Tx
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,24 @@ def _candidate(row: Sequence[Any], parents: dict[int, int | None]) -> LinkCandid
     )
 
 
+def _parents(conn: Connection, actor_ids: set[int]) -> dict[int, int | None]:
+    """Each of these actors' parent, and theirs, up to the roots: a desk has thousands of
+    actors and a pool names a few dozen, so reading every actor's parent cost more than
+    the pool itself (bench/scale.py)."""
+    parents: dict[int, int | None] = {}
+    todo = sorted(actor_ids)
+    while todo:
+        for start in range(0, len(todo), 500):
+            chunk = todo[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for actor_id, parent_id in conn.exec_driver_sql(
+                f"SELECT id, parent_id FROM actor WHERE id IN ({marks})", tuple(chunk)
+            ):
+                parents[int(actor_id)] = parent_id
+        todo = sorted({p for p in parents.values() if p is not None and p not in parents})
+    return parents
+
+
 def _root(actor_id: int | None, parents: dict[int, int | None]) -> int | None:
     seen: set[int] = set()
     while actor_id is not None and parents.get(actor_id) is not None and actor_id not in seen:
@@ -117,34 +135,27 @@ class LinksMixin:
 
     def statement_candidates(self, ids: Sequence[int]) -> dict[int, LinkCandidate]:
         """Live, not dismissed statements by id, with speaker and outlet names."""
-        found: dict[int, LinkCandidate] = {}
         ids = list(dict.fromkeys(int(i) for i in ids))
+        rows: list[Sequence[Any]] = []
         with self.read() as session:
             conn = session.connection()
-            parents: dict[int, int | None] = {
-                int(r[0]): r[1]
-                for r in conn.exec_driver_sql(
-                    "SELECT id, parent_id FROM actor WHERE parent_id IS NOT NULL"
-                )
-            }
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                rows = conn.exec_driver_sql(
+                rows += conn.exec_driver_sql(
                     _CANDIDATE_SQL + f"WHERE statement.id IN ({marks}) "
                     "AND statement.deleted_at IS NULL AND statement.review != 'dismissed'",
                     tuple(chunk),
-                )
-                for row in rows:
-                    found[int(row[0])] = _candidate(row, parents)
-        return found
+                ).fetchall()
+            parents = _parents(conn, {row[2] for row in rows if row[2] is not None})
+        return {int(row[0]): _candidate(row, parents) for row in rows}
 
     def link_pool(
         self,
         subject: LinkCandidate,
         fts: str | None,
         *,
-        window: int = 300,
+        window: int = 200,
         related: int = 60,
     ) -> list[LinkCandidate]:
         """What a statement could link to: the newest ``window`` full-text hits of ``fts``
@@ -171,20 +182,21 @@ class LinksMixin:
                 except OperationalError as exc:
                     raise QueryError(f"The search could not run: {exc.orig}") from exc
             for column, value in (
-                (Statement.speaker_id, subject.speaker_id),
-                (Statement.issue_id, subject.issue_id),
+                ("speaker_id", subject.speaker_id),
+                ("issue_id", subject.issue_id),
             ):
                 if value is None:
                     continue
+                # Newest by date said, which the (speaker_id | issue_id, said_on) index
+                # hands out in order; "ORDER BY id" sorted every statement of a talkative
+                # speaker first (120k rows at a million statements: bench/scale.py).
                 ids += [
-                    int(i)
-                    for i in session.exec(
-                        select(Statement.id)
-                        .where(column == value, col(Statement.deleted_at).is_(None))
-                        .order_by(col(Statement.id).desc())
-                        .limit(related)
+                    int(r[0])
+                    for r in conn.exec_driver_sql(
+                        f"SELECT id FROM statement WHERE {column} = ? AND deleted_at IS NULL "
+                        "ORDER BY said_on DESC, id DESC LIMIT ?",
+                        (value, related),
                     )
-                    if i is not None
                 ]
         ids = [i for i in dict.fromkeys(ids) if i != subject.id]
         pool = self.statement_candidates(ids)

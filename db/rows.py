@@ -95,12 +95,30 @@ class TimelineRow:
     who: str
     status: str  # review state for events, verification for statements
     review: str
+    #: the words a statement's date was read from ("in the coming days", "mid-December"):
+    #: an approximate date is drawn with them, so the reader sees what the guess rests on
+    date_text: str = ""
+    #: later statements that undo this one, as (relation, statement id) with relation
+    #: "contradicts" or "updates"; filled per page by the timeline view, in one query
+    marks: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
 class ActorRef:
+    """A grid column. Columns of one family stand together under the name of its top
+    actor (France over France, Élysée, Macron), even when that actor is not a column."""
+
     id: int
     name: str
+    #: the top of the actor's parent chain (None: the actor itself, it has no parent)
+    group_id: int | None = None
+    group: str = ""  # that top actor's name
+    depth: int = 0  # parents between this actor and the top of its chain
+
+    @property
+    def grouped(self) -> bool:
+        """Whether the column sits under another actor's name (it has a parent)."""
+        return self.group_id is not None and self.group_id != self.id
 
 
 @dataclass(frozen=True)
@@ -112,6 +130,13 @@ class Cell:
     suggested: int = 0  # suggestions waiting for review (e.g. read from an article's table)
     #: True when no position is accepted yet and the cell shows the newest suggestion
     tentative: bool = False
+    # Marks on the accepted position shown (never on a tentative one), computed per page:
+    #: its as-of date (or, undated, the day it was recorded) is on or after the picked day
+    changed: bool = False
+    #: a later statement by the actor (or one under it) contradicts or updates its backing
+    contradicted: bool = False
+    #: no statement backing it is verified
+    unbacked: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,3 +146,47 @@ class GridRow:
     title: str
     cells: tuple[Cell | None, ...]
     review: str = "accepted"
+
+
+@dataclass(frozen=True)
+class CellStatement:
+    """A statement behind a grid cell, as the cell's detail lists it."""
+
+    id: int
+    speaker: str
+    said_on: dt.date | None
+    said_until: dt.date | None
+    precision: str
+    outlet: str
+    verification: str
+    text: str
+    quote: bool = False
+
+
+@dataclass(frozen=True)
+class CellPosition:
+    id: int
+    summary: str
+    as_of: dt.date | None
+    review: str
+    version: int
+    statements: tuple[CellStatement, ...] = ()
+
+
+@dataclass(frozen=True)
+class CellDetail:
+    """Everything Enter on a grid cell shows: the actor's positions on the issue, newest
+    first (the current one's backing statements first of all), and the later statements
+    that contradict or update that backing."""
+
+    issue_id: int
+    issue: str
+    actor_id: int
+    actor: str
+    positions: tuple[CellPosition, ...]
+    current: int | None  # id of the latest accepted position, if any
+    contradicted_by: tuple[CellStatement, ...] = ()
+
+    @property
+    def current_position(self) -> CellPosition | None:
+        return next((p for p in self.positions if p.id == self.current), None)

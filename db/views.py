@@ -10,20 +10,26 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Engine,
     Select,
+    and_,
+    false,
     func,
     literal,
+    or_,
     select,
     tuple_,
     union_all,
 )
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import FunctionElement
 
 from db.models import (
     SUGGESTION_SCORE,
@@ -31,14 +37,21 @@ from db.models import (
     Article,
     ArticleRead,
     Event,
+    EventActor,
+    EventStatement,
     Issue,
+    Link,
     Position,
+    PositionStatement,
     Source,
     Statement,
 )
 from db.rows import (
     ActorRef,
     Cell,
+    CellDetail,
+    CellPosition,
+    CellStatement,
     FeedRow,
     GridRow,
     IssueRow,
@@ -48,11 +61,54 @@ from db.rows import (
     TimelineRow,
 )
 
+# --------------------------------------------------------------------------- rows with versions
+#
+# A review (accept / dismiss by key) names the version of the row the editor saw, so a
+# stale screen can never overwrite a colleague's decision (Repo.review). The panes' rows
+# therefore carry that version; they extend the shapes in ``db.rows`` rather than change
+# them, and stay equal-comparable only to rows of the same kind.
+
+
+@dataclass(frozen=True)
+class VersionedStatementRow(StatementRow):
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class VersionedTimelineRow(TimelineRow):
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class VersionedIssueRow(IssueRow):
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class VersionedGridRow(GridRow):
+    version: int = 0  # the issue's
+
+
+@dataclass(frozen=True)
+class PendingCell(Cell):
+    #: (position id, version) of the newest suggestion waiting in the cell: what a/d act on
+    pending: tuple[int, int] | None = None
+
 
 def _compare(cols: Sequence[ColumnElement[Any]], key: Key, *, greater: bool) -> ColumnElement[bool]:
-    """``(c1, c2, …) > (k1, k2, …)`` as a row-value comparison the index can serve."""
-    left = tuple_(*cols)
-    right = tuple_(*(literal(value, col.type) for col, value in zip(cols, key, strict=True)))
+    """``(c1, c2, …) > (k1, k2, …)`` as a row-value comparison the index can serve.
+
+    SQLite does not use a row value as a range on an index whose first column is an
+    expression (the suggested list's ``coalesce(score, -1)``): each page then skipped every
+    row before it (314 ms at the 140,000th suggestion). Spelled ``c1 >= k1 AND (c1 > k1 OR
+    rest > rest)`` the first column is a plain range and a page is one index seek."""
+    values = [literal(value, col.type) for col, value in zip(cols, key, strict=True)]
+    if len(cols) > 1 and isinstance(cols[0], FunctionElement):
+        rest = _compare(cols[1:], key[1:], greater=greater)
+        if greater:
+            return and_(cols[0] >= values[0], or_(cols[0] > values[0], rest))
+        return and_(cols[0] <= values[0], or_(cols[0] < values[0], rest))
+    left, right = tuple_(*cols), tuple_(*values)
     return left > right if greater else left < right
 
 
@@ -335,6 +391,7 @@ def statements_view(
             Statement.evidence_start,
             Statement.evidence_exact,
             SUGGESTION_SCORE,
+            Statement.version,
         )
         .join(speaker, speaker.id == Statement.speaker_id, isouter=True)
         .join(Article, Article.id == Statement.article_id, isouter=True)
@@ -357,44 +414,249 @@ def statements_view(
             Statement.evidence_exact != "",
         ]
 
-    def make(r: Any) -> StatementRow:
+    def make(r: Any) -> VersionedStatementRow:
         key = (r[13], r[0]) if state == "suggested" else (r[0],)
         orphaned = r[11] is None and bool(r[12])
-        return StatementRow(key, r[0], r[1] or "", *r[2:9], r[9] or "", r[10], orphaned)
+        return VersionedStatementRow(
+            key, r[0], r[1] or "", *r[2:9], r[9] or "", r[10], orphaned, version=r[14]
+        )
 
     return KeysetView(engine, Statement, query, order, make, descending=True, where=where)
 
 
 def issues_view(engine: Engine) -> KeysetView:
     """Issues (the positions grid's rows), by title."""
-    query = select(Issue.title, Issue.id, Issue.review)
+    query = select(Issue.title, Issue.id, Issue.review, Issue.version)
 
-    def make(r: Any) -> IssueRow:
-        return IssueRow((r[0], r[1]), r[1], r[0], r[2])
+    def make(r: Any) -> VersionedIssueRow:
+        return VersionedIssueRow((r[0], r[1]), r[1], r[0], r[2], version=r[3])
 
     where = [Issue.deleted_at.is_(None), Issue.review != "dismissed"]
     return KeysetView(engine, Issue, query, [Issue.title, Issue.id], make, where=where)
 
 
-def grid_columns(engine: Engine, limit: int = 12) -> list[ActorRef]:
-    """Actors with positions, in the order the desk first took them up."""
-    query = (
-        select(Actor.id, Actor.name)
-        .join(Position, Position.actor_id == Actor.id)
-        .where(Position.deleted_at.is_(None), Position.review != "dismissed")
-        .group_by(Actor.id, Actor.name)
-        .order_by(func.min(Position.id))
-        .limit(limit)
+# --------------------------------------------------------------------------- positions grid
+#
+# Columns are actors, grouped by family: an actor's children follow it, and every column
+# knows the top of its parent chain, whose name the grid writes above the family's
+# columns. Cells are read a page of issues at a time, each page in a fixed handful of
+# queries (positions, verified backing, contradicting links, the speakers' parent
+# chains), never one per cell.
+
+#: Link relations by which a later statement undoes an earlier one.
+UNDOING = ("contradicts", "updates")
+
+#: (name, parent id) of actors, by id: what grouping and "an actor under it" read.
+ActorChains = dict[int, tuple[str, int | None]]
+
+
+def _actor_chains(conn: Connection, actor_ids: Iterable[int]) -> ActorChains:
+    """Names and parents of ``actor_ids`` and of all their ancestors, in one recursive
+    query (``UNION``, not ``UNION ALL``: a parent cycle stored by mistake still ends)."""
+    ids = sorted(set(actor_ids))
+    if not ids:
+        return {}
+    chain = (
+        select(Actor.id, Actor.name, Actor.parent_id)
+        .where(Actor.id.in_(ids))
+        .cte("chain", recursive=True)
     )
+    up = aliased(Actor)
+    chain = chain.union(
+        select(up.id, up.name, up.parent_id).join(chain, up.id == chain.c.parent_id)
+    )
+    rows = conn.execute(select(chain.c.id, chain.c.name, chain.c.parent_id))
+    return {int(i): (name, parent) for i, name, parent in rows}
+
+
+def _lineage(actor_id: int, chains: ActorChains) -> list[int]:
+    """``actor_id`` and its ancestors, nearest first (cycle-safe)."""
+    line: list[int] = []
+    current: int | None = actor_id
+    while current is not None and current not in line:
+        line.append(current)
+        current = chains[current][1] if current in chains else None
+    return line
+
+
+def group_columns(order: Sequence[int], chains: ActorChains) -> list[ActorRef]:
+    """``order``'s actors as grid columns: families together, each actor before the
+    actors under it, families and siblings otherwise in ``order``'s order.
+
+    A family is everything under one top actor (France: the Élysée, Macron), whether or
+    not the top actor is itself a column. Within it the columns read as a tree, depth
+    first, so moving a column in ``order`` never separates a child from its parent.
+    """
+    order = [i for i in dict.fromkeys(order)]
+    rank = {actor_id: n for n, actor_id in enumerate(order)}
+    paths = {actor_id: _lineage(actor_id, chains)[::-1] for actor_id in order}  # top first
+    # An actor that is not a column ranks as its first column below it.
+    node_rank: dict[int, int] = {}
+    for actor_id in order:
+        for node in paths[actor_id]:
+            node_rank[node] = min(node_rank.get(node, len(order)), rank[actor_id])
+    node_rank.update(rank)
+    family_rank: dict[int, int] = {}
+    for actor_id in order:
+        top = paths[actor_id][0]
+        family_rank[top] = min(family_rank.get(top, len(order)), rank[actor_id])
+
+    def key(actor_id: int) -> tuple[int, tuple[int, ...]]:
+        path = paths[actor_id]
+        return family_rank[path[0]], tuple(node_rank[node] for node in path)
+
+    columns = []
+    for actor_id in sorted(order, key=key):
+        path = paths[actor_id]
+        top = path[0]
+        columns.append(
+            ActorRef(
+                actor_id,
+                chains.get(actor_id, (f"actor {actor_id}", None))[0],
+                group_id=top,
+                group=chains.get(top, ("", None))[0],
+                depth=len(path) - 1,
+            )
+        )
+    return columns
+
+
+def grid_columns(
+    engine: Engine, limit: int | None = 12, chosen: Sequence[int] | None = None
+) -> list[ActorRef]:
+    """The grid's actor columns, grouped by family (``group_columns``).
+
+    ``chosen``: the editor's own columns, in their order, as many as they like (actors
+    deleted since drop out). Without a choice, or when none of it is left: the actors
+    with positions, in the order the desk first took them up, at most ``limit``.
+    """
     with engine.connect() as conn:
-        return [ActorRef(i, n) for i, n in conn.execute(query)]
+        ids: list[int] = []
+        if chosen:
+            wanted = list(dict.fromkeys(chosen))
+            live = {
+                int(i)
+                for (i,) in conn.execute(
+                    select(Actor.id).where(Actor.id.in_(wanted), Actor.deleted_at.is_(None))
+                )
+            }
+            ids = [i for i in wanted if i in live]
+        if not ids:
+            query = (
+                select(Actor.id)
+                .join(Position, Position.actor_id == Actor.id)
+                .where(Position.deleted_at.is_(None), Position.review != "dismissed")
+                .group_by(Actor.id)
+                .order_by(func.min(Position.id))
+            )
+            if limit is not None:
+                query = query.limit(limit)
+            ids = [int(i) for (i,) in conn.execute(query)]
+        chains = _actor_chains(conn, ids)
+    return group_columns(ids, chains)
+
+
+def _day(value: dt.date | dt.datetime | None) -> dt.date | None:
+    """A stored time as the desk's local day (SQLite hands back naive UTC)."""
+    if value is None or not isinstance(value, dt.datetime):
+        return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone().date()
+
+
+def _contradicting(
+    conn: Connection, current: dict[int, tuple[int, int, dt.date | None]]
+) -> dict[int, list[int]]:
+    """Later statements that undo each position's backing, by position id.
+
+    ``current`` maps a position id to (issue id, actor id, as-of day: its as_of, or the
+    day it was recorded when undated). The rule: statement L contradicts position P when
+
+    - an accepted, live link ``L → B`` with relation *contradicts* or *updates* points at
+      a statement B backing P;
+    - L is live and not dismissed, and said by P's actor or by an actor under it (any
+      depth: Macron under the Élysée under France counts for France);
+    - L is on P's issue, or on no issue (linking it to B puts it there);
+    - L is dated (``said_on``, the start of a range) strictly after P's as-of day; an
+      undated L is not known to be later and does not count.
+
+    One query for the links, one for the speakers' parent chains.
+    """
+    if not current:
+        return {}
+    later = aliased(Statement)
+    query = (
+        select(
+            PositionStatement.position_id,
+            later.id,
+            later.speaker_id,
+            later.issue_id,
+            later.said_on,
+        )
+        .join(Link, Link.to_id == PositionStatement.statement_id)
+        .join(later, later.id == Link.from_id)
+        .where(
+            PositionStatement.position_id.in_(list(current)),
+            Link.relation.in_(UNDOING),
+            Link.review == "accepted",
+            Link.deleted_at.is_(None),
+            later.deleted_at.is_(None),
+            later.review != "dismissed",
+            later.said_on.is_not(None),
+            later.speaker_id.is_not(None),
+        )
+        .order_by(later.said_on, later.id)
+    )
+    rows = conn.execute(query).all()
+    if not rows:
+        return {}
+    chains = _actor_chains(conn, {int(r[2]) for r in rows})
+    found: dict[int, list[int]] = {}
+    for position_id, statement_id, speaker_id, issue_id, said_on in rows:
+        cell_issue, cell_actor, day = current[position_id]
+        if issue_id not in (None, cell_issue) or (day is not None and said_on <= day):
+            continue
+        if cell_actor not in _lineage(int(speaker_id), chains):
+            continue
+        ids = found.setdefault(position_id, [])
+        if statement_id not in ids:
+            ids.append(statement_id)
+    return found
+
+
+def _verified(conn: Connection, position_ids: Sequence[int]) -> set[int]:
+    """The positions (of ``position_ids``) that at least one live verified statement backs."""
+    if not position_ids:
+        return set()
+    query = (
+        select(PositionStatement.position_id)
+        .join(Statement, Statement.id == PositionStatement.statement_id)
+        .where(
+            PositionStatement.position_id.in_(list(position_ids)),
+            Statement.verification == "verified",
+            Statement.deleted_at.is_(None),
+        )
+        .distinct()
+    )
+    return {int(i) for (i,) in conn.execute(query)}
 
 
 def grid_cells(
-    engine: Engine, issue_ids: Sequence[int], actor_ids: Sequence[int]
+    engine: Engine,
+    issue_ids: Sequence[int],
+    actor_ids: Sequence[int],
+    *,
+    since: dt.date | None = None,
 ) -> dict[tuple[int, int], Cell]:
     """The latest accepted position per cell (or, with none accepted yet, the newest
-    suggestion, marked tentative), for a window of issues, in one query."""
+    suggestion, marked tentative), for a window of issues, with its marks.
+
+    Marks are for the accepted position a cell shows: ``changed`` when its as-of date
+    (undated: the day it was recorded) is on or after ``since`` (so "since 1 Dec"
+    includes 1 Dec); ``contradicted`` by the rule of ``_contradicting``; ``unbacked``
+    when no live verified statement backs it. Four queries per window, whatever its size.
+    """
     if not issue_ids or not actor_ids:
         return {}
     query = (
@@ -405,6 +667,8 @@ def grid_cells(
             Position.summary,
             Position.as_of,
             Position.review,
+            Position.version,
+            Position.created_at,
         )
         .where(
             Position.issue_id.in_(issue_ids),
@@ -415,40 +679,76 @@ def grid_cells(
         .order_by(Position.issue_id, Position.actor_id, Position.as_of.desc(), Position.id.desc())
     )
     accepted: dict[tuple[int, int], tuple[int, str, dt.date | None]] = {}
+    as_of_day: dict[int, dt.date | None] = {}
     newest_suggestion: dict[tuple[int, int], tuple[int, str, dt.date | None]] = {}
+    pending: dict[tuple[int, int], tuple[int, int]] = {}
     history: dict[tuple[int, int], int] = {}
     suggested: dict[tuple[int, int], int] = {}
     with engine.connect() as conn:
-        for issue_id, actor_id, position_id, summary, as_of, review in conn.execute(query):
+        for row in conn.execute(query):
+            issue_id, actor_id, position_id, summary, as_of, review, version, created = row
             cell = (issue_id, actor_id)
             if review == "accepted":
                 history[cell] = history.get(cell, 0) + 1
-                accepted.setdefault(cell, (position_id, summary, as_of))
+                if cell not in accepted:
+                    accepted[cell] = (position_id, summary, as_of)
+                    as_of_day[position_id] = as_of or _day(created)
             else:
                 suggested[cell] = suggested.get(cell, 0) + 1
                 newest_suggestion.setdefault(cell, (position_id, summary, as_of))
-    cells = {}
+                pending.setdefault(cell, (position_id, version))
+        current = {
+            shown[0]: (cell[0], cell[1], as_of_day[shown[0]]) for cell, shown in accepted.items()
+        }
+        verified = _verified(conn, list(current))
+        contradicted = _contradicting(conn, current)
+    cells: dict[tuple[int, int], Cell] = {}
     for cell in accepted.keys() | newest_suggestion.keys():
-        shown = accepted.get(cell) or newest_suggestion[cell]
-        cells[cell] = Cell(
-            *shown, history.get(cell, 0), suggested.get(cell, 0), cell not in accepted
+        if cell in accepted:
+            shown = accepted[cell]
+            day = as_of_day[shown[0]]
+            marks = {
+                "changed": since is not None and day is not None and day >= since,
+                "contradicted": shown[0] in contradicted,
+                "unbacked": shown[0] not in verified,
+            }
+        else:
+            shown, marks = newest_suggestion[cell], {}
+        cells[cell] = PendingCell(
+            *shown,
+            history.get(cell, 0),
+            suggested.get(cell, 0),
+            cell not in accepted,
+            **marks,
+            pending=pending.get(cell),
         )
     return cells
 
 
 class GridView:
-    """Issues as rows, each with its cells for a fixed set of actor columns."""
+    """Issues as rows, each with its cells for a fixed set of actor columns; ``since``
+    is the day the "changed" mark counts from (None: no such mark)."""
 
-    def __init__(self, engine: Engine, columns: Sequence[ActorRef]) -> None:
+    def __init__(
+        self, engine: Engine, columns: Sequence[ActorRef], *, since: dt.date | None = None
+    ) -> None:
         self.engine = engine
         self.columns = list(columns)
+        self.since = since
         self.issues = issues_view(engine)
 
-    def _with_cells(self, rows: list[IssueRow]) -> list[GridRow]:
+    def _with_cells(self, rows: list[VersionedIssueRow]) -> list[GridRow]:
         actor_ids = [c.id for c in self.columns]
-        cells = grid_cells(self.engine, [r.id for r in rows], actor_ids)
+        cells = grid_cells(self.engine, [r.id for r in rows], actor_ids, since=self.since)
         return [
-            GridRow(r.key, r.id, r.title, tuple(cells.get((r.id, a)) for a in actor_ids), r.review)
+            VersionedGridRow(
+                r.key,
+                r.id,
+                r.title,
+                tuple(cells.get((r.id, a)) for a in actor_ids),
+                r.review,
+                version=r.version,
+            )
             for r in rows
         ]
 
@@ -473,8 +773,226 @@ class GridView:
         return self.issues.index_of(key)
 
 
-def timeline_view(engine: Engine) -> MergedView:
-    """Events and dated statements on one date axis, oldest first."""
+def _statement_columns() -> Select[Any]:
+    """A statement as a grid cell's detail lists it: who, when, where it was reported."""
+    speaker = aliased(Actor)
+    query = (
+        select(
+            Statement.id,
+            speaker.name,
+            Statement.said_on,
+            Statement.said_until,
+            Statement.date_precision,
+            Source.name,
+            Statement.verification,
+            Statement.text,
+            Statement.quote,
+        )
+        .join(speaker, speaker.id == Statement.speaker_id, isouter=True)
+        .join(Article, Article.id == Statement.article_id, isouter=True)
+        .join(Source, Source.id == Article.source_id, isouter=True)
+    )
+    return query
+
+
+def cell_detail(engine: Engine, issue_id: int, actor_id: int) -> CellDetail | None:
+    """What Enter on a grid cell lists (``CellDetail``); None if the issue or the actor
+    is gone. Dismissed positions are left out: the actor never took them."""
+    with engine.connect() as conn:
+        issue = conn.execute(select(Issue.title).where(Issue.id == issue_id)).scalar()
+        actor = conn.execute(select(Actor.name).where(Actor.id == actor_id)).scalar()
+        if issue is None or actor is None:
+            return None
+        positions = conn.execute(
+            select(
+                Position.id,
+                Position.summary,
+                Position.as_of,
+                Position.review,
+                Position.version,
+                Position.created_at,
+            )
+            .where(
+                Position.issue_id == issue_id,
+                Position.actor_id == actor_id,
+                Position.deleted_at.is_(None),
+                Position.review != "dismissed",
+            )
+            .order_by(Position.as_of.desc(), Position.id.desc())
+        ).all()
+        base = _statement_columns()
+        backing: dict[int, list[CellStatement]] = {}
+        if positions:
+            query = base.add_columns(PositionStatement.position_id).join(
+                PositionStatement, PositionStatement.statement_id == Statement.id
+            )
+            query = query.where(
+                PositionStatement.position_id.in_([p[0] for p in positions]),
+                Statement.deleted_at.is_(None),
+            ).order_by(Statement.id)
+            for r in conn.execute(query):
+                backing.setdefault(int(r[-1]), []).append(_cell_statement(r))
+        current = next((p for p in positions if p[3] == "accepted"), None)
+        later: list[CellStatement] = []
+        if current is not None:
+            found = _contradicting(
+                conn, {current[0]: (issue_id, actor_id, current[2] or _day(current[5]))}
+            )
+            ids = found.get(current[0], [])
+            if ids:
+                rows = {
+                    int(r[0]): _cell_statement(r)
+                    for r in conn.execute(base.where(Statement.id.in_(ids)))
+                }
+                later = [rows[i] for i in ids if i in rows]
+    return CellDetail(
+        issue_id,
+        issue,
+        actor_id,
+        actor,
+        tuple(
+            CellPosition(p[0], p[1], p[2], p[3], p[4], tuple(backing.get(p[0], ())))
+            for p in positions
+        ),
+        current[0] if current is not None else None,
+        tuple(later),
+    )
+
+
+def _cell_statement(r: Any) -> CellStatement:
+    return CellStatement(
+        int(r[0]), r[1] or "", r[2], r[3], r[4], r[5] or "", r[6], r[7], bool(r[8])
+    )
+
+
+#: Link relations that make an earlier timeline entry out of date, as the timeline marks them.
+TIMELINE_MARKS = ("contradicts", "updates")
+
+
+class TimelineView(MergedView):
+    """The timeline's merged view; every page comes back marked with the later statements
+    that contradict or update its rows, read in one query a page (never one a row)."""
+
+    def page(
+        self,
+        *,
+        after: Key | None = None,
+        before: Key | None = None,
+        limit: int = 50,
+        from_end: bool = False,
+    ) -> list[Any]:
+        rows = super().page(after=after, before=before, limit=limit, from_end=from_end)
+        return timeline_marks(self.engine, rows)
+
+
+def timeline_marks(engine: Engine, rows: list[Any]) -> list[Any]:
+    """``rows`` with ``marks`` set: for each statement, the accepted links by which a later
+    statement undoes it.
+
+    *updates* has a direction (the newer statement updates the older one, which it
+    supersedes), so its target is marked whatever the dates say. *contradicts* is mutual, and
+    editors link either way, so the earlier of the two statements (by date, then id; an
+    undated one counts as later) is the one marked: the marker says "this was contradicted
+    afterwards", which is what a reader of a timeline needs to see at the earlier entry.
+    """
+    ids = [row.id for row in rows if row.kind == "statement"]
+    if not ids:
+        return rows
+    older = aliased(Statement)
+    newer = aliased(Statement)
+    query = (
+        select(Link.relation, Link.from_id, Link.to_id, newer.said_on, older.said_on)
+        .join(newer, newer.id == Link.from_id)
+        .join(older, older.id == Link.to_id)
+        .where(
+            Link.review == "accepted",
+            Link.deleted_at.is_(None),
+            Link.relation.in_(TIMELINE_MARKS),
+            newer.deleted_at.is_(None),
+            older.deleted_at.is_(None),
+            newer.review != "dismissed",
+            older.review != "dismissed",
+            or_(
+                Link.to_id.in_(ids),
+                and_(Link.relation == "contradicts", Link.from_id.in_(ids)),
+            ),
+        )
+    )
+    with engine.connect() as conn:
+        found = conn.execute(query).all()
+    marks: dict[int, set[tuple[str, int]]] = {}
+    for relation, from_id, to_id, from_date, to_date in found:
+        marked, by = to_id, from_id
+        if relation == "contradicts":
+            last = dt.date.max
+            if (from_date or last, from_id) < (to_date or last, to_id):
+                marked, by = from_id, to_id
+        marks.setdefault(marked, set()).add((relation, by))
+    return [
+        replace(row, marks=tuple(sorted(marks[row.id])))
+        if row.kind == "statement" and row.id in marks
+        else row
+        for row in rows
+    ]
+
+
+def timeline_view(
+    engine: Engine,
+    *,
+    actor_ids: Sequence[int] = (),
+    issue_id: int | None = None,
+    verification: str | None = None,
+) -> TimelineView:
+    """Events and dated statements on one date axis, oldest first, each kind by its start
+    date (a month-precision entry sorts at the first of its month, a range at its first day).
+
+    Filters, all optional and combined with AND:
+
+    - ``actor_ids``: statements spoken by one of them, events they took part in
+      (``EventActor``). The pane passes an actor together with the actors under it.
+    - ``issue_id``: statements on the issue, and events that have a statement on it
+      (``EventStatement``): an event carries no issue of its own.
+    - ``verification``: statements with that verification only; events are not statements
+      and have no verification, so this filter leaves them out.
+
+    The filters only narrow each part's ``WHERE``: keys, order and paging are the same as
+    unfiltered, so a pane switching filters keeps its cursor on the same entry.
+    """
+    event_where: list[ColumnElement[bool]] = [
+        Event.deleted_at.is_(None),
+        Event.review != "dismissed",
+    ]
+    statement_where: list[ColumnElement[bool]] = [
+        Statement.deleted_at.is_(None),
+        Statement.said_on.is_not(None),
+        Statement.review != "dismissed",
+    ]
+    actors = list(dict.fromkeys(actor_ids))
+    if actors:
+        # One actor (the usual case) is an equality, which the speaker index serves in date
+        # order; several (an actor with those under it) are an IN list.
+        speaker_match = (
+            Statement.speaker_id == actors[0]
+            if len(actors) == 1
+            else Statement.speaker_id.in_(actors)
+        )
+        statement_where.append(speaker_match)
+        event_where.append(
+            Event.id.in_(select(EventActor.event_id).where(EventActor.actor_id.in_(actors)))
+        )
+    if issue_id is not None:
+        statement_where.append(Statement.issue_id == issue_id)
+        on_issue = aliased(Statement)
+        event_where.append(
+            Event.id.in_(
+                select(EventStatement.event_id)
+                .join(on_issue, on_issue.id == EventStatement.statement_id)
+                .where(on_issue.issue_id == issue_id, on_issue.deleted_at.is_(None))
+            )
+        )
+    if verification is not None:
+        statement_where.append(Statement.verification == verification)
+        event_where.append(false())
     events = KeysetView(
         engine,
         Event,
@@ -485,12 +1003,13 @@ def timeline_view(engine: Engine) -> MergedView:
             Event.precision,
             Event.title,
             Event.review,
+            Event.version,
         ),
         [Event.date, Event.id],
-        lambda r: TimelineRow(
-            (r[0], 0, r[1]), r[1], "event", r[0], r[2], r[3], r[4], "", r[5], r[5]
+        lambda r: VersionedTimelineRow(
+            (r[0], 0, r[1]), r[1], "event", r[0], r[2], r[3], r[4], "", r[5], r[5], version=r[6]
         ),
-        where=[Event.deleted_at.is_(None), Event.review != "dismissed"],
+        where=event_where,
     )
     speaker = aliased(Actor)
     statements = KeysetView(
@@ -505,18 +1024,66 @@ def timeline_view(engine: Engine) -> MergedView:
             speaker.name,
             Statement.verification,
             Statement.review,
+            Statement.version,
+            Statement.date_text,
         ).join(speaker, speaker.id == Statement.speaker_id, isouter=True),
         [Statement.said_on, Statement.id],
-        lambda r: TimelineRow(
-            (r[0], 1, r[1]), r[1], "statement", r[0], r[2], r[3], r[4], r[5] or "", r[6], r[7]
+        lambda r: VersionedTimelineRow(
+            (r[0], 1, r[1]),
+            r[1],
+            "statement",
+            r[0],
+            r[2],
+            r[3],
+            r[4],
+            r[5] or "",
+            r[6],
+            r[7],
+            date_text=r[9] or "",
+            version=r[8],
         ),
-        where=[
-            Statement.deleted_at.is_(None),
-            Statement.said_on.is_not(None),
-            Statement.review != "dismissed",
-        ],
+        where=statement_where,
     )
-    return MergedView(engine, [events, statements])
+    return TimelineView(engine, [events, statements])
+
+
+def timeline_issues(engine: Engine) -> list[tuple[int, str]]:
+    """(id, title) of the issues a timeline filter can choose from, by title."""
+    query = (
+        select(Issue.id, Issue.title)
+        .where(Issue.deleted_at.is_(None), Issue.review != "dismissed")
+        .order_by(Issue.title, Issue.id)
+    )
+    with engine.connect() as conn:
+        return [(int(i), str(t)) for i, t in conn.execute(query)]
+
+
+def event_statements(engine: Engine, event_id: int) -> list[StatementRow]:
+    """The live statements attached to an event, oldest first (undated ones last): what
+    Enter on a timeline event offers to jump to."""
+    speaker = aliased(Actor)
+    query = (
+        select(
+            Statement.id,
+            speaker.name,
+            Statement.text,
+            Statement.quote,
+            Statement.said_on,
+            Statement.said_until,
+            Statement.date_precision,
+            Statement.verification,
+            Statement.review,
+        )
+        .join(EventStatement, EventStatement.statement_id == Statement.id)
+        .join(speaker, speaker.id == Statement.speaker_id, isouter=True)
+        .where(EventStatement.event_id == event_id, Statement.deleted_at.is_(None))
+        .order_by(Statement.said_on.is_(None), Statement.said_on, Statement.id)
+    )
+    with engine.connect() as conn:
+        return [
+            StatementRow((r[0],), r[0], r[1] or "", r[2], bool(r[3]), *r[4:9], "")
+            for r in conn.execute(query)
+        ]
 
 
 __all__ = [
@@ -525,10 +1092,23 @@ __all__ = [
     "KeysetView",
     "MergedView",
     "PagedView",
+    "PendingCell",
     "StatementRow",
     "TimelineRow",
+    "TimelineView",
+    "VersionedGridRow",
+    "VersionedIssueRow",
+    "VersionedStatementRow",
+    "VersionedTimelineRow",
+    "cell_detail",
+    "event_statements",
     "feed_view",
+    "grid_cells",
+    "grid_columns",
+    "group_columns",
     "issues_view",
     "statements_view",
+    "timeline_issues",
+    "timeline_marks",
     "timeline_view",
 ]

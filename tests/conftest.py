@@ -88,8 +88,9 @@ def empty_db(tmp_path: Path) -> Path:
 
 
 async def wait_for(pilot: Pilot[object], predicate: Callable[[], bool], what: str = "") -> None:
-    """Let the app run until ``predicate`` holds (bounded, so a broken feature fails)."""
-    for _ in range(400):
+    """Let the app run until ``predicate`` holds (bounded, so a broken feature fails; the
+    bound is generous because a loaded CI machine is slow, and it only costs a failure)."""
+    for _ in range(1200):
         if predicate():
             return
         await pilot.pause(0.025)

@@ -506,3 +506,14 @@ def test_from_end_reads_the_last_rows_in_view_order(desk: Desk) -> None:
         everything = _walk_forward(view, 13)
         assert view.page(limit=7, from_end=True) == everything[-7:]
         assert view.page(limit=len(everything) + 5, from_end=True) == everything
+
+
+def test_suggested_pages_seek_on_the_score_expression(desk: Desk) -> None:
+    """The suggested list's keyset starts with an expression (unscored last): a page after
+    a key must be a range on it, not a walk over every suggestion before it."""
+    repo = Repo(desk.engine, "plans")
+    for n in range(45):
+        repo.add_statement(text=f"suggestion {n}", review="suggested", score=(n % 7) / 7 or None)
+    plans = _page_plans(desk.engine, views.statements_view(desk.engine, state="suggested"))
+    text = "\n".join(line for plan in plans for line in plan)
+    assert "ix_statement_suggested (review=? AND <expr><?)" in text, text

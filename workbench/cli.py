@@ -464,7 +464,7 @@ def search_command(
 ) -> None:
     """Full-text search over articles and statements, best first.
 
-    Ranking covers the newest hits of each kind (1,000 statements, 300 articles) by BM25;
+    Ranking covers the newest hits of each kind (500 statements, 150 articles) by BM25;
     a rare word's hits all fit, so its ranking is over the whole desk.
     """
     import json

@@ -64,17 +64,18 @@ def stance(text: str) -> Stance:
     return Stance(bool(_NEGATION.search(text)), bool(_MODAL.search(text)))
 
 
+_WORDS = re.compile(r"\w+")
+
+
 def normalise(text: str) -> str:
     """Folded words only: quotes, dashes and case do not make two claims differ."""
-    return " ".join(re.findall(r"\w+", fold(text)))
+    return " ".join(_WORDS.findall(fold(text)))
 
 
 def content_words(text: str) -> list[str]:
     """Words that say what a statement is about, longest first (the likeliest to be rare)."""
     words = dict.fromkeys(
-        w
-        for w in re.findall(r"\w+", fold(text))
-        if len(w) > 2 and w not in _STOP and not w.isdigit()
+        w for w in _WORDS.findall(fold(text)) if len(w) > 2 and w not in _STOP and not w.isdigit()
     )
     return sorted(words, key=len, reverse=True)
 
@@ -129,8 +130,10 @@ def rank(
             continue
         other = normalise(candidate.text)
         score = fuzz.token_set_ratio(base, other)
-        if wanted:
-            about = normalise(f"{candidate.text} {candidate.speaker} {candidate.outlet}")
+        if wanted:  # the text is normalised already: only who and where are added
+            about = " ".join(
+                filter(None, (other, normalise(f"{candidate.speaker} {candidate.outlet}")))
+            )
             score = 0.4 * score + 0.6 * fuzz.partial_ratio(wanted, about)
         if subject.speaker_id is not None and candidate.speaker_id == subject.speaker_id:
             score += SAME_SPEAKER_BOOST

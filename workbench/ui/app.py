@@ -200,6 +200,7 @@ class WorkbenchApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Keys", id="app.help"),
+        Binding("slash", "search", "Search", show=False, id="app.search"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
     ]
 
@@ -403,6 +404,58 @@ class WorkbenchApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    # ------------------------------------------------------------------ search
+
+    def action_search(self) -> None:
+        """``/``: search from the panes or the reader. Not over the editor or another
+        dialog: a jump to a hit must never close a form with typing in it."""
+        from workbench.ui.reader import ReaderScreen
+        from workbench.ui.search import SearchScreen
+
+        if self.repo is None or not isinstance(self.screen, MainScreen | ReaderScreen):
+            return
+        self.push_screen(SearchScreen(self.repo), self._search_done)
+
+    def _search_done(self, found: tuple[str, int] | None) -> None:
+        """Show the chosen hit where it lives: an article in the reader, a statement in
+        the Statements pane (the timeline's jump: ``Pane.OpenStatement``)."""
+        from workbench.ui.reader import ReaderScreen
+
+        if found is None:
+            return
+        kind, item_id = found
+        if isinstance(self.screen, ReaderScreen):
+            self.pop_screen()  # the reader searched from makes way for the hit
+        if kind == "article":
+            self.open_reader(item_id)
+            return
+        main = self.get_default_screen_instance()
+        if main is not None:
+            self._landing = item_id
+            main.post_message(Pane.OpenStatement(item_id))
+
+    #: The statement a search hit jumped to, checked once the Statements list has moved.
+    _landing: int | None = None
+
+    @on(VirtualList.Reloaded)
+    def _search_landed(self, message: VirtualList.Reloaded) -> None:
+        """A hit the Statements list does not show (dismissed, or outside its filter)
+        leaves the cursor on a neighbour: say so, rather than let it pass for the hit."""
+        main = self.get_default_screen_instance()
+        landing = self._landing
+        if landing is None or main is None or message.list is not main.pane("statements").list:
+            return
+        self._landing = None
+        row = message.list.current
+        if row is None or row.id != landing:
+            self.notify(
+                f"Statement #{landing} is not in the Statements list as filtered (it may be "
+                "dismissed); f changes the filter.",
+                title="Search",
+                severity="warning",
+                markup=False,
+            )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -10,12 +10,17 @@ def binding_groups() -> list[tuple[str, list[tuple[type, Binding]]]]:
     from workbench.ui.app import MainScreen, WorkbenchApp
     from workbench.ui.desk_screens import ActorsScreen, DraftsScreen
     from workbench.ui.editor import StatementEditor
+    from workbench.ui.forms import _Form
+    from workbench.ui.grid_prefs import ColumnChooser
+    from workbench.ui.links import LinkPicker, LinkReviewScreen, RelationPrompt
     from workbench.ui.panes.base import DetailView, Pane
     from workbench.ui.panes.feed import FeedPane
-    from workbench.ui.panes.positions import GridList, PositionsPane
+    from workbench.ui.panes.positions import CellScreen, GridList, PositionsPane
     from workbench.ui.panes.statements import StatementsPane
-    from workbench.ui.panes.timeline import TimelinePane
+    from workbench.ui.panes.timeline import EventScreen, TimelinePane
     from workbench.ui.reader import ReaderScreen
+    from workbench.ui.search import SearchScreen
+    from workbench.ui.timeline_filter import TimelineFilterScreen
     from workbench.ui.virtual_list import VirtualList
 
     def own(*classes: type) -> list[tuple[type, Binding]]:
@@ -34,10 +39,18 @@ def binding_groups() -> list[tuple[str, list[tuple[type, Binding]]]]:
         ("Feed", own(FeedPane)),
         ("Statements", own(StatementsPane)),
         ("Positions", own(GridList, PositionsPane)),
+        ("Grid columns (c in Positions)", own(ColumnChooser)),
+        ("Grid cell (Enter in Positions)", own(CellScreen)),
+        ("Grid forms (issue, position, actor, since)", own(_Form)),
         ("Timeline", own(TimelinePane)),
+        ("Timeline filter (f in Timeline)", own(TimelineFilterScreen)),
+        ("Timeline event (Enter on an event)", own(EventScreen)),
         ("Reader (Enter on an article)", own(ReaderScreen)),
         ("Statement editor", own(StatementEditor)),
         ("Actors (A in Statements)", own(ActorsScreen)),
+        ("Search (/)", own(SearchScreen)),
+        ("Link picker (l)", own(LinkPicker, RelationPrompt)),
+        ("Suggested links (L)", own(LinkReviewScreen)),
         ("Drafts", own(DraftsScreen)),
     ]
     return [(title, bindings) for title, bindings in groups if bindings]

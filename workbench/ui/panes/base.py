@@ -244,14 +244,6 @@ class Pane(Vertical):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         forward_failure(self, event)
 
-    def review_row(self, entity: str, entity_id: int, current: str, decision: str) -> None:
-        """Accept or dismiss a suggestion (a machine-made row) by key."""
-        if current != "suggested":
-            self.notify(f"This {entity} is not a suggestion.", title=self.TITLE, markup=False)
-            return
-        verb = "accept" if decision == "accepted" else "dismiss"
-        self.write(lambda: self.repo.review(entity, entity_id, decision), f"{verb} the {entity}")
-
     def write(self, action: Callable[[], object], what: str) -> None:
         """Run a repository write off the UI thread; a refusal (conflict, read-only, lock
         timeout) is reported by the app as a notification and the session goes on."""
