@@ -379,6 +379,43 @@ class CollectionItem(_Tracked, table=True):
     note: str = ""
 
 
+class Role(StrEnum):
+    EDITOR = "editor"
+    VIEWER = "viewer"
+    ADMIN = "admin"
+
+
+class DeskUser(SQLModel, table=True):
+    """Who may do what on this desk. A desk without rows here is open: every login edits
+    (a single editor's laptop needs no setup). Once any user is listed, a login that is
+    not listed is a viewer. ("user" itself is a reserved word in PostgreSQL.)"""
+
+    __tablename__ = "desk_user"
+
+    name: str = Field(primary_key=True)
+    role: str = Field(default=Role.EDITOR.value)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1)
+
+
+class Presence(SQLModel, table=True):
+    """One row per running session, refreshed by its heartbeat: who is on the desk and
+    what they are looking at or editing. A row whose heartbeat is older than the expiry
+    belongs to a session that died (a dropped SSH link never says goodbye) and is ignored,
+    then swept. Not desk content: no Change rows, no versions."""
+
+    __table_args__ = (Index("ix_presence_item", "entity", "entity_id"),)
+
+    session: str = Field(primary_key=True)
+    editor: str
+    entity: str | None = None
+    entity_id: int | None = None
+    editing: bool = False
+    started_at: datetime = Field(default_factory=utcnow)
+    seen_at: datetime = Field(default_factory=utcnow, index=True)
+
+
 class Change(SQLModel, table=True):
     """Append-only log: one row per changed entity per operation, with a field-level diff.
 

@@ -67,6 +67,7 @@ from db.tx import (  # noqa: F401  (re-exported: callers import errors from here
     content_hash,
     quote_selector,
 )
+from db.users import check_can_write
 
 # --------------------------------------------------------------------------- read models
 
@@ -149,6 +150,7 @@ class Repo(IngestMixin, StatementsMixin, LinksMixin):
         with Session(self._writer, expire_on_commit=False) as session:
             tx = _Tx(session, self.editor)
             try:
+                check_can_write(session, self.editor)  # in the write transaction: current
                 yield tx
                 tx.commit()
             except IntegrityError as exc:  # a constraint the checks above did not foresee

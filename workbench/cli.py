@@ -516,6 +516,51 @@ def search_command(
         typer.echo("(ranked among the newest hits; narrow the search to rank older ones)")
 
 
+users_app = typer.Typer(help="Who may do what on this desk: editors, viewers, admins.")
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The login name (as $USER shows it).")],
+    role: Annotated[str, typer.Option("--role", "-r", help="editor, viewer or admin.")] = "editor",
+    db: DbOption = None,
+) -> None:
+    """Add a user or change their role. Once anyone is listed, unlisted logins may only
+    read; the first user must be an admin, and after that only admins manage users."""
+    from db.users import set_user
+
+    repo = _repo(_location(ctx, db), existing=True)
+    row = set_user(repo.engine, name, role, by=repo.editor)
+    typer.echo(f"{row.name}: {row.role}.")
+
+
+@users_app.command("list")
+def users_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable.")] = False,
+    db: DbOption = None,
+) -> None:
+    """The desk's users and their roles (none listed: every login edits)."""
+    import json
+
+    from db.users import desk_role, list_users
+
+    repo = _repo(_location(ctx, db), existing=True)
+    rows = list_users(repo.engine)
+    if as_json:
+        users = [{"name": r.name, "role": r.role} for r in rows]
+        you = {"name": repo.editor, "role": desk_role(repo.engine, repo.editor)}
+        typer.echo(json.dumps({"users": users, "you": you}, ensure_ascii=False))
+        return
+    if not rows:
+        typer.echo("No users listed: every login may edit this desk.")
+    for r in rows:
+        typer.echo(f"{r.name:<24} {r.role}")
+    typer.echo(f"(you: {repo.editor}, {desk_role(repo.engine, repo.editor)})")
+
+
 links_app = typer.Typer(help="Links between statements: the desk's suggestions.")
 app.add_typer(links_app, name="links")
 

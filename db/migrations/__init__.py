@@ -3,4 +3,4 @@
 ``HEAD`` must name the newest revision; a test checks it against Alembic's own view.
 """
 
-HEAD = "0006"
+HEAD = "0007"
