@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 
 from textual.widgets import ProgressBar
@@ -11,7 +12,7 @@ from db.engine import open_desk
 from db.repo import Repo
 from db.repo_ingest import IncomingArticle, TableFound
 from tests.conftest import EDITOR, wait_for
-from tests.http_server import HTTPTestServer, http_server_fixture  # noqa: F401
+from tests.http_server import HTTPTestServer, Reply, http_server_fixture  # noqa: F401
 from tests.ui_support import (
     detail_text,
     main_screen,
@@ -181,7 +182,15 @@ async def test_fetch_runs_in_a_worker_and_new_articles_arrive_live(
 ) -> None:
     url = http_server.route("/rss", body=RSS, content_type="application/rss+xml")
     broken = http_server.route("/broken", status=500, body=b"oops [bold]markup[/bold]")
-    slow = http_server.route("/slow", body=RSS, content_type="application/rss+xml", delay=1.0)
+    # The slow feed answers only when the test says so: "still fetching" holds for as long
+    # as the test needs it, however slow the machine.
+    gate = threading.Event()
+
+    def held(_request: object) -> Reply:
+        gate.wait(60)
+        return Reply(body=RSS, content_type="application/rss+xml")
+
+    slow = http_server.route("/slow", held)
     repo = Repo(open_desk(str(tmp_path / "d.db")), EDITOR)
     repo.add_source("Harbour Wire", url)
     repo.add_source("Broken Feed [bold]", broken)
@@ -199,6 +208,7 @@ async def test_fetch_runs_in_a_worker_and_new_articles_arrive_live(
         await pilot.press("2")
         assert main_screen(app).active == "statements" and _feed(app).has_class("-fetching")
         await pilot.press("1")
+        gate.set()
         await wait_for(pilot, lambda: not _feed(app).has_class("-fetching"), "fetch to end")
         progress = _feed(app).query_one(ProgressBar)
         assert progress.total == 3 and progress.progress == 3  # one step per source
