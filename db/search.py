@@ -28,7 +28,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Connection
@@ -264,6 +264,9 @@ def parse_query(typed: str) -> Query:
             if raw in _OPERATORS:
                 tokens.append(("op", raw))
                 continue
+            if raw == "-" and text_[pos : pos + 1] in ('"', "("):
+                _negate(tokens)  # -"a phrase", -(a OR b)
+                continue
             negate = raw.startswith("-") and len(raw) > 1
             raw = raw[1:] if negate else raw
             prefix = raw.endswith("*")
@@ -271,9 +274,20 @@ def parse_query(typed: str) -> Query:
             if not words:
                 continue  # lone punctuation: nothing FTS5 would index either
             if negate:
-                tokens.append(("op", "NOT"))
+                _negate(tokens)
             tokens.append(("term", Term(words, prefix)))
+    if ("op", "OR") not in tokens:
+        # "-river dam": an exclusion typed first applies to the rest, as it reads
+        while len(tokens) > 2 and tokens[0] == ("op", "NOT") and tokens[1][0] == "term":
+            tokens = tokens[2:] + tokens[:2]
     return _Parser(tokens, text_).parse()
+
+
+def _negate(tokens: list[tuple[str, Any]]) -> None:
+    """``-x`` is ``NOT x``; ``AND -x`` says the same twice, so it is ``NOT x`` too."""
+    if tokens and tokens[-1] == ("op", "AND"):
+        tokens.pop()
+    tokens.append(("op", "NOT"))
 
 
 class _Parser:
@@ -306,6 +320,11 @@ class _Parser:
             self.pos += 1
             if self._peek() is None:
                 raise QueryError("OR needs a word after it.")
+            if self._peek() == ("op", "NOT"):
+                raise QueryError(
+                    "OR -word would mean everything without the word; search "
+                    "dam NOT river (or dam -river) instead."
+                )
             parts.append(self._and(negated))
         return " OR ".join(parts)
 
@@ -370,6 +389,9 @@ class Hit:
     speaker: str = ""
     outlet: str = ""
     when: dt.date | None = None
+    #: A statement's standing, shown with the hit: "superseded" must never pass unmarked.
+    verification: str = ""
+    review: str = ""
 
 
 @dataclass(frozen=True)
@@ -402,7 +424,11 @@ def search(
     for kind in kinds:
         rows = _window_rows(conn, kind, query, window[kind])
         windowed[kind] = len(rows) >= window[kind]
-        hits += _ranked(conn, kind, query, rows, limit)
+        ranked = _ranked(conn, kind, query, rows, limit)
+        # BM25 of a long article (title ×3) and of a one-line statement are on different
+        # scales: raw, articles always came first. Each kind's best hit scores 1.
+        top = max((h.score for h in ranked), default=0.0) or 1.0
+        hits += [replace(h, score=round(h.score / top, 4)) for h in ranked]
     hits.sort(key=lambda h: (-h.score, h.kind != "statement", -h.id))
     return Results(query, hits[:limit], windowed)
 
@@ -475,6 +501,8 @@ def _ranked(
                 speaker=extra.get("speaker", ""),
                 outlet=extra.get("outlet", ""),
                 when=extra.get("when"),
+                verification=extra.get("verification", ""),
+                review=extra.get("review", ""),
             )
         )
     return hits
@@ -495,13 +523,19 @@ def _details(conn: Connection, kind: str, ids: list[int]) -> dict[int, dict[str,
         }
     sql = (
         "SELECT statement.id, coalesce(actor.name, ''), coalesce(source.name, ''), "
-        "statement.said_on FROM statement "
+        "statement.said_on, statement.verification, statement.review FROM statement "
         "LEFT JOIN actor ON actor.id = statement.speaker_id "
         "LEFT JOIN article ON article.id = statement.article_id "
         f"LEFT JOIN source ON source.id = article.source_id WHERE statement.id IN ({marks})"
     )
     return {
-        r[0]: {"speaker": r[1], "outlet": r[2], "when": _date(r[3])}
+        r[0]: {
+            "speaker": r[1],
+            "outlet": r[2],
+            "when": _date(r[3]),
+            "verification": r[4],
+            "review": r[5],
+        }
         for r in conn.exec_driver_sql(sql, tuple(ids))
     }
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Engine,
     Select,
     and_,
+    case,
     false,
     func,
     literal,
@@ -574,7 +575,8 @@ def _contradicting(
     day it was recorded when undated). The rule: statement L contradicts position P when
 
     - an accepted, live link ``L → B`` with relation *contradicts* or *updates* points at
-      a statement B backing P;
+      a statement B backing P (a *contradicts* link counts drawn either way, ``B → L``
+      too: editors draw contradictions in both directions, and the timeline reads them so);
     - L is live and not dismissed, and said by P's actor or by an actor under it (any
       depth: Macron under the Élysée under France counts for France);
     - L is on P's issue, or on no issue (linking it to B puts it there);
@@ -594,8 +596,22 @@ def _contradicting(
             later.issue_id,
             later.said_on,
         )
-        .join(Link, Link.to_id == PositionStatement.statement_id)
-        .join(later, later.id == Link.from_id)
+        .join(
+            Link,
+            or_(
+                Link.to_id == PositionStatement.statement_id,
+                # a contradiction holds whichever way an editor drew it
+                and_(
+                    Link.relation == "contradicts",
+                    Link.from_id == PositionStatement.statement_id,
+                ),
+            ),
+        )
+        .join(
+            later,
+            later.id
+            == case((Link.to_id == PositionStatement.statement_id, Link.from_id), else_=Link.to_id),
+        )
         .where(
             PositionStatement.position_id.in_(list(current)),
             Link.relation.in_(UNDOING),

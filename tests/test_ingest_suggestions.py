@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from db.engine import open_desk
 from db.models import Article, Statement
+from db.repo import Repo
 from tests._support_data import isolated_env, run_workbench
 
 FERRY = (Path(__file__).parent / "fixtures" / "statements" / "ferry_talks.txt").read_text()
@@ -63,3 +64,31 @@ def test_ingesting_a_file_suggests_statements_on_its_words(tmp_path: Path) -> No
         assert statement.evidence_start is not None and statement.evidence_end is not None
         assert text[statement.evidence_start : statement.evidence_end] == statement.evidence_exact
         assert statement.text.split()[0] in statement.evidence_exact
+
+
+def test_ingest_proposes_links_for_the_statements_it_brings(tmp_path: Path) -> None:
+    """The same quote in a second outlet's story arrives with a suggested duplicates link:
+    the desk proposes it, no editor has to ask."""
+    first, second = tmp_path / "courier.txt", tmp_path / "post.txt"
+    first.write_text(
+        "Bridge tolls to rise\n\nMinister Alda Rusk said the bridge toll would double "
+        "from March to pay for the new deck.\n"
+    )
+    second.write_text(
+        "Toll rise confirmed\n\nThe bridge toll would double from March to pay for the new "
+        "deck, Minister Alda Rusk said on Friday.\n"
+    )
+    db = tmp_path / "desk.db"
+    env = isolated_env(tmp_path / "home")
+    assert run_workbench(["--db", str(db), "ingest", str(first)], env, tmp_path).returncode == 0
+    result = run_workbench(["--db", str(db), "ingest", str(second)], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "1 links suggested" in result.stdout
+    engine = open_desk(str(db))
+    try:
+        (row,) = Repo(engine, "tester").suggested_links()
+        assert row.relation == "duplicates"
+        assert "toll would double" in row.from_side.text and "toll would double" in row.to_side.text
+        assert row.from_side.article_id != row.to_side.article_id
+    finally:
+        engine.dispose()

@@ -496,6 +496,8 @@ def search_command(
                 "speaker": h.speaker or None,
                 "outlet": h.outlet or None,
                 "date": h.when.isoformat() if h.when else None,
+                "verification": h.verification or None,
+                "review": h.review or None,
             }
             for h in results.hits
         ]
@@ -511,6 +513,10 @@ def search_command(
         when = h.when.isoformat() if h.when else "undated"
         who = f"{clean_line(h.speaker)}: " if h.speaker else ""
         where = f" [{clean_line(h.outlet)}]" if h.outlet else ""
+        standing = [
+            v for v in (h.verification, h.review) if v and v not in ("unverified", "accepted")
+        ]
+        where += f" ({', '.join(standing)})" if standing else ""
         typer.echo(f"{h.kind[0].upper()}{h.id:<7} {when}{where} {who}{clean_line(h.title)[:140]}")
     if any(results.windowed.values()):
         typer.echo("(ranked among the newest hits; narrow the search to rank older ones)")

@@ -41,6 +41,8 @@ class IngestReport:
     warnings: list[dict[str, str]] = field(default_factory=list)
     #: sources that worked (fetched or read), to tell "all failed" from "some failed"
     succeeded: int = 0
+    #: links the desk proposed between the run's new statements and the rest
+    links_suggested: int = 0
 
     def fail(self, source: str, error: str) -> None:
         self.failed.append({"source": source, "error": error})
@@ -66,6 +68,8 @@ class IngestReport:
             f"{self.updated} updated",
         ]
         parts.append(f"{len(self.failed)} failed")
+        if self.links_suggested:
+            parts.append(f"{self.links_suggested} links suggested")
         return ", ".join(parts)
 
 
@@ -166,6 +170,26 @@ class Stored:
     new: dict[int, tuple[int | None, IncomingArticle]] = field(default_factory=dict)
     #: rows of dated tables whose date could not be read: no timeline event can be made
     undated_rows: list[str] = field(default_factory=list)
+
+
+#: New statements per run that the desk looks for links for (duplicates in other outlets,
+#: updates, contradictions): a few milliseconds each even on a desk of a million.
+LINKS_PER_RUN = 300
+
+
+def _newest_statement(repo: Repo) -> int:
+    newest = repo.recent_statement_ids(1)
+    return newest[0] if newest else 0
+
+
+def _suggest_links(repo: Repo, since: int, report: IngestReport) -> None:
+    """Propose links for what the run brought: the desk, not an editor's key, spots the
+    same quote in a second outlet or a denial of yesterday's announcement."""
+    from workbench.linking import suggest_links
+
+    fresh = repo.recent_statement_ids(LINKS_PER_RUN, since_id=since)
+    if fresh:
+        report.links_suggested = suggest_links(repo, fresh)
 
 
 class Suggester:
@@ -355,6 +379,7 @@ def fetch_feeds(
     settings = config.ingest
     new: dict[int, tuple[int | None, IncomingArticle]] = {}
     suggest = Suggester(repo) if settings.suggest_statements else None
+    since = _newest_statement(repo) if suggest is not None else 0
 
     def store(result: FetchResult, done: int) -> None:
         source = by_id[result.request.key]  # type: ignore[index]
@@ -371,6 +396,8 @@ def fetch_feeds(
             cancel=cancel,
         )
     flag_near_duplicates(repo, new, settings)
+    if suggest is not None:
+        _suggest_links(repo, since, report)
     return report
 
 
@@ -554,6 +581,7 @@ def ingest_targets(
     report = IngestReport(failed=list(problems))
     specs = rule_specs(repo, config, report)
     suggest = Suggester(repo) if config.ingest.suggest_statements else None
+    since = _newest_statement(repo) if suggest is not None else 0
     total = len(urls) + len(files)
     new: dict[int, tuple[int | None, IncomingArticle]] = {}
     done = 0
@@ -570,6 +598,8 @@ def ingest_targets(
     if urls:
         _ingest_urls(repo, config, urls, report, specs, step, transport, new, suggest)
     flag_near_duplicates(repo, new, config.ingest)
+    if suggest is not None:
+        _suggest_links(repo, since, report)
     return report
 
 
