@@ -4,13 +4,32 @@ SQLite is the embedded default. Its driver is put in autocommit mode and we emit
 ourselves, because pysqlite's implicit ``BEGIN`` is deferred: a read-then-write transaction
 that upgrades to a write lock fails at once with "database is locked", ignoring the busy
 timeout. Writers ask for ``BEGIN IMMEDIATE`` through the ``sqlite_begin`` execution option.
+
+"database is locked" can still come back: the busy timeout runs out behind a long writer,
+and SQLite answers SQLITE_BUSY without waiting while another connection runs WAL recovery
+(after a crash) or cleans up as the last one to close (see "Sometimes Queries Return
+SQLITE_BUSY In WAL Mode" in SQLite's WAL documentation). So the statements that cannot have
+done anything when they fail that way are retried a bounded number of times with jittered
+backoff (``retry_busy``): the connection's pragmas, ``BEGIN``, and ``COMMIT`` (which, on
+SQLITE_BUSY, leaves the transaction open and intact; in WAL mode it does not wait for
+readers, but a desk on a file system without shared memory runs with a rollback journal,
+where it does).
+
+A desk file is created by ``make_engine`` itself, honouring the umask: SQLite creates new
+databases 0644 whatever the umask, and gives the WAL and shared-memory files the database
+file's mode, so on a shared desk (a group-writable folder, ``umask 002``) a desk SQLite
+created would lock every other editor out of writing.
 """
 
 from __future__ import annotations
 
+import os
+import random
 import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -27,6 +46,54 @@ from db.location import (
 )
 
 BUSY_TIMEOUT_MS = 15_000
+#: Further attempts after a statement that is safe to repeat failed with SQLITE_BUSY.
+BUSY_RETRIES = 4
+#: Backoff before retry n (from 0): a random time between half and all of
+#: ``min(BUSY_BACKOFF_CAP, BUSY_BACKOFF_BASE * 2**n)`` seconds, so writers that collided
+#: do not collide again in step.
+BUSY_BACKOFF_BASE = 0.05
+BUSY_BACKOFF_CAP = 1.0
+#: How the backoff waits; tests replace it to act at the moment a retry is due.
+backoff_sleep: Callable[[float], None] = time.sleep
+
+T = TypeVar("T")
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLITE_BUSY ("database is locked"), raw or wrapped by SQLAlchemy."""
+    orig = getattr(exc, "orig", None)
+    error = orig if isinstance(orig, sqlite3.Error) else exc
+    if not isinstance(error, sqlite3.OperationalError):
+        return False
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) == sqlite3.SQLITE_BUSY
+    return "database is locked" in str(error)
+
+
+def backoff_delay(retry: int) -> float:
+    """Seconds to wait before retry ``retry`` (0-based): exponential, capped, jittered."""
+    ceiling = min(BUSY_BACKOFF_CAP, BUSY_BACKOFF_BASE * 2**retry)
+    return random.uniform(ceiling / 2, ceiling)
+
+
+def retry_busy(operation: Callable[[], T], *, retries: int | None = None) -> T:
+    """Run ``operation``, again after a backoff each time it fails with SQLITE_BUSY, at
+    most ``retries`` more times (``BUSY_RETRIES``); then its error stands.
+
+    Only for statements that change nothing when they fail that way: taking the write
+    lock, committing (the transaction stays open), setting a connection's pragmas. A
+    transaction's body is never repeated here: it ran in the caller's ``with`` block.
+    """
+    limit = BUSY_RETRIES if retries is None else retries
+    for attempt in range(limit + 1):
+        try:
+            return operation()
+        except (sqlite3.OperationalError, DBAPIError) as exc:
+            if attempt == limit or not is_busy(exc):
+                raise
+        backoff_sleep(backoff_delay(attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def resolve_url(value: str) -> str:
@@ -64,19 +131,53 @@ def sqlite_path(url: str) -> Path | None:
 def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     # Autocommit at the driver level; transactions are begun explicitly in _on_begin.
     dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute("PRAGMA foreign_keys = ON")
-    finally:
-        cursor.close()
+
+    def configure() -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cursor.close()
+
+    # Opening right after a crash (another connection is recovering the WAL) or while the
+    # last session closes answers SQLITE_BUSY at once; the pragmas are safe to repeat.
+    retry_busy(configure)
 
 
 def _on_begin(conn: Any) -> None:
     mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-    conn.exec_driver_sql(f"BEGIN {mode}")
+    # A BEGIN that failed began nothing: taking the lock again is always safe.
+    retry_busy(lambda: conn.exec_driver_sql(f"BEGIN {mode}"))
+
+
+def _on_commit(conn: Any) -> None:
+    """COMMIT here, retried while SQLite says busy; the driver's own commit that follows
+    is then a no-op (pysqlite commits only when a transaction is open)."""
+    driver = conn.connection.driver_connection
+    if driver is None or not driver.in_transaction:
+        return
+
+    def commit() -> None:
+        if not driver.in_transaction:  # rolled back under us: never report it committed
+            raise DatabaseError("the transaction was rolled back before it could commit")
+        conn.exec_driver_sql("COMMIT")
+
+    retry_busy(commit)
+
+
+def create_sqlite_file(path: Path) -> None:
+    """Create an empty desk file with the umask's permissions (SQLite's own would be
+    0644 whatever the umask, and its WAL and shared-memory files copy the desk's mode);
+    an empty file is a valid, empty SQLite database. Does nothing if it exists."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except FileExistsError:
+        pass
+    except OSError:
+        pass  # a missing or unwritable folder: SQLite's own error says it, as before
 
 
 def make_engine(url: str, *, check: bool = True) -> Engine:
@@ -86,6 +187,7 @@ def make_engine(url: str, *, check: bool = True) -> Engine:
     if path is not None:
         if check:
             check_location(str(path))
+        create_sqlite_file(path)
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
@@ -94,6 +196,7 @@ def make_engine(url: str, *, check: bool = True) -> Engine:
         )
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_begin)
+        event.listen(engine, "commit", _on_commit)
         return engine
     try:
         return create_engine(url, pool_pre_ping=True)
@@ -143,6 +246,8 @@ def backup(engine: Engine, target: Path) -> None:
     if target.is_dir():
         raise DatabaseError(f"cannot write backup {target}: it is a directory")
     partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)  # a leftover of a failed run: start from empty
+    create_sqlite_file(partial)  # honours the umask, as exports do (SQLite's would not)
     raw = engine.raw_connection()
     try:
         dest = sqlite3.connect(partial)

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, func
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel, col, select
 
+from db.engine import is_busy
 from db.models import (
     Actor,
     ActorAlias,
@@ -46,6 +47,7 @@ from db.models import (
     normalise_name,
     utcnow,
 )
+from db.repo_history import HistoryMixin
 from db.repo_ingest import IngestMixin, ReviewConflict  # noqa: F401  (re-exported)
 from db.repo_links import LinksMixin
 from db.repo_statements import StatementsMixin
@@ -127,7 +129,11 @@ class PositionEntry:
     statements: tuple[tuple[int, str], ...]  # (statement id, text)
 
 
-class Repo(IngestMixin, StatementsMixin, LinksMixin):
+class DeskBusyError(RepoError):
+    """The write lock could not be had, even after waiting and retrying: nothing was saved."""
+
+
+class Repo(IngestMixin, StatementsMixin, LinksMixin, HistoryMixin):
     """Reads and writes for one editor on one desk."""
 
     def __init__(self, engine: Engine, editor: str, *, read_only: bool = False) -> None:
@@ -141,6 +147,19 @@ class Repo(IngestMixin, StatementsMixin, LinksMixin):
 
     @contextmanager
     def _write(self) -> Iterator[_Tx]:
+        """One write transaction (or the enclosing ``batch()``'s).
+
+        Concurrent writers: the transaction starts with ``BEGIN IMMEDIATE``, which waits
+        up to the busy timeout for the write lock, and ``db.engine`` retries that BEGIN and
+        the COMMIT a bounded number of times with jittered backoff while SQLite still says
+        "database is locked". Only those two are retried, never the body: this is a context
+        manager, so the body has run in the caller's ``with`` block and cannot be run again
+        here; and they are the two statements that are safe to repeat (a failed BEGIN began
+        nothing; a busy COMMIT leaves the transaction open, with every row the body wrote).
+        The write lock is taken before the body runs, so the body itself never waits on it.
+        If the desk stays locked beyond the retries, nothing was saved and the caller gets a
+        ``DeskBusyError`` that says so (a ``RepoError``: the TUI and ingest report it).
+        """
         if self.read_only:
             raise ReadOnlyError(f"{self.editor} has read-only access to this desk")
         current: _Tx | None = getattr(self._local, "tx", None)
@@ -150,12 +169,20 @@ class Repo(IngestMixin, StatementsMixin, LinksMixin):
         with Session(self._writer, expire_on_commit=False) as session:
             tx = _Tx(session, self.editor)
             try:
+                session.connection()  # BEGIN IMMEDIATE now: the write lock, before the body
                 check_can_write(session, self.editor)  # in the write transaction: current
                 yield tx
                 tx.commit()
             except IntegrityError as exc:  # a constraint the checks above did not foresee
                 reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
                 raise ValidationError(f"the change conflicts with stored data: {reason}") from exc
+            except OperationalError as exc:
+                if not is_busy(exc):
+                    raise
+                raise DeskBusyError(
+                    "the desk stayed locked by another session's write; nothing was saved, "
+                    "try again"
+                ) from exc
 
     @contextmanager
     def batch(self) -> Iterator[None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -95,3 +96,24 @@ async def wait_for(pilot: Pilot[object], predicate: Callable[[], bool], what: st
             return
         await pilot.pause(0.025)
     raise AssertionError(f"timed out waiting for {what or predicate}")
+
+
+@pytest.fixture(autouse=True)
+def _snapshot_clock(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Snapshots show "last changed by … at …": pin that time, or every run (the desk is
+    built when the test runs) would differ from the recorded screen."""
+    if not request.module.__name__.split(".")[-1].startswith("test_snapshots"):
+        return
+    import datetime as dt
+    from dataclasses import replace
+
+    from db.repo_history import HistoryMixin
+
+    real = HistoryMixin.last_change
+    fixed = dt.datetime(2026, 11, 12, 9, 0, tzinfo=dt.UTC)
+
+    def pinned(self: Any, entity: str, entity_id: int) -> Any:
+        found = real(self, entity, entity_id)
+        return replace(found, at=fixed) if found is not None else None
+
+    monkeypatch.setattr(HistoryMixin, "last_change", pinned)

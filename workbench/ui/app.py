@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
@@ -36,10 +37,13 @@ from workbench.ui.panes.feed import FeedPane
 from workbench.ui.panes.positions import PositionsPane
 from workbench.ui.panes.statements import StatementsPane
 from workbench.ui.panes.timeline import TimelinePane
+from workbench.ui.presence import NOWHERE, PresenceChanged, RoleSeen, Where, run_heartbeat
 from workbench.ui.virtual_list import VirtualList
 
 if TYPE_CHECKING:
+    from db.presence import Here, PresenceBoard
     from db.repo import Repo
+    from db.repo_history import UndoResult
     from workbench.config import Config
     from workbench.drafts import DraftStore
 
@@ -47,6 +51,8 @@ PANES: tuple[type[Pane], ...] = (FeedPane, StatementsPane, PositionsPane, Timeli
 #: Below this size the panes are shown one at a time (80×24 over SSH).
 GRID_MIN_WIDTH = 120
 GRID_MIN_HEIGHT = 32
+#: Seconds between checks of which screen is in front, for presence.
+PRESENCE_CHECK_SECONDS = 1.0
 
 
 class PaneTabs(Static):
@@ -153,6 +159,22 @@ class MainScreen(Screen[None]):
         for pane in self.panes:
             pane.set_class(active == pane.PANE_ID, "-active")
         self.query_one(PaneTabs).active = active
+        update = getattr(self.app, "update_presence", None)
+        if callable(update):
+            update()  # colleagues see the item of the pane now in front
+
+    def presence_item(self) -> Where:
+        """What this screen has in front: the active pane's highlighted row."""
+        panes = [pane for pane in self.panes if self.active == pane.PANE_ID]
+        lists = panes[0].query(VirtualList) if panes else None
+        if not lists:
+            return NOWHERE  # not composed yet
+        key = panes[0].presence_key(lists.first().current)
+        return NOWHERE if key is None else (key[0], key[1], False)
+
+    def presence_changed(self, others: tuple[Here, ...]) -> None:
+        for pane in self.panes:
+            pane.presence_changed(others)
 
     def on_descendant_focus(self) -> None:
         focused = self.focused
@@ -201,6 +223,8 @@ class WorkbenchApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("slash", "search", "Search", show=False, id="app.search"),
+        Binding("ctrl+z", "undo", "Undo your last change", show=False, id="app.undo"),
+        Binding("T", "trash", "Trash (deleted items)", show=False, id="app.trash"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
     ]
 
@@ -236,6 +260,17 @@ class WorkbenchApp(App[None]):
         self.drafts: DraftStore | None = None
         self._stop_live = threading.Event()
         self.sub_title = db_label
+        #: this session on the desk's presence board (one row, kept fresh by a heartbeat)
+        self.session_id = uuid.uuid4().hex
+        #: the editor's role on the desk, once read (None before)
+        self.role: str | None = None
+        #: the other live sessions and where they are, as last read
+        self.others: tuple[Here, ...] = ()
+        self._board: PresenceBoard | None = None
+        self._here: Where = NOWHERE
+        self._presence_wake = threading.Event()
+        #: set once the heartbeat has ended and taken this session off the board
+        self.presence_left = threading.Event()
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen()
@@ -285,6 +320,15 @@ class WorkbenchApp(App[None]):
                 name="follow live changes",
                 exit_on_error=False,
             )
+        self.run_worker(
+            lambda: self.call_from_thread(self._show_role, *self._role_now()),
+            thread=True,
+            group="role",
+            name="read your role on the desk",
+            exit_on_error=False,
+        )
+        if self.live:
+            self._start_presence()
         from workbench.drafts import DraftStore
 
         self.drafts = DraftStore(str(self.repo.engine.url), self.repo.editor)
@@ -360,6 +404,112 @@ class WorkbenchApp(App[None]):
 
     def on_unmount(self) -> None:
         self._stop_live.set()
+        self._presence_wake.set()  # the heartbeat ends its wait, and leaves the board
+
+    # ------------------------------------------------------------------ role & presence
+
+    def _role_now(self) -> tuple[str, bool]:
+        """(this editor's role, whether the desk lists users at all); a worker's read."""
+        from db.users import desk_role, list_users
+
+        assert self.repo is not None
+        engine = self.repo.engine
+        return desk_role(engine, self.repo.editor), bool(list_users(engine))
+
+    def _show_role(self, role: str, listed: bool) -> None:
+        """The sub-title names the editor and, on a desk with roles, their role: a viewer
+        sees why their keys are refused before pressing one."""
+        self.role = role
+        if self.repo is None:
+            return
+        who = self.repo.editor
+        if self.repo.read_only:
+            who += " (read-only)"
+        elif listed or role != "editor":
+            who += f" ({role})"
+        self.sub_title = " · ".join(p for p in (self.db_label, who) if p)
+
+    def on_role_seen(self, message: RoleSeen) -> None:
+        """An admin changed this editor's role while they were logged in."""
+        self._show_role(message.role, message.listed)
+
+    @property
+    def can_write(self) -> bool:
+        """Whether the desk takes this editor's writes, as far as the session knows (the
+        repository decides, at each write; this only spares a viewer needless refusals)."""
+        return not (self.repo is not None and self.repo.read_only) and self.role != "viewer"
+
+    def _start_presence(self) -> None:
+        from db.presence import PresenceBoard
+
+        assert self.repo is not None
+        board = self._board = PresenceBoard(self.repo.engine)
+        session, editor = self.session_id, self.repo.editor
+        self.update_presence()
+        # Cursor moves and pane switches say so at once; this catches screens opening and
+        # closing (the reader, the editor), which send the app nothing.
+        self.set_interval(PRESENCE_CHECK_SECONDS, self.update_presence)
+        self.run_worker(
+            lambda: run_heartbeat(
+                board,
+                session,
+                editor,
+                lambda: self._here,
+                self,
+                self._stop_live,
+                self._presence_wake,
+                role=self._role_now,
+                left=self.presence_left,
+            ),
+            thread=True,
+            group="presence",
+            name="keep your presence on the desk",
+            exit_on_error=False,
+        )
+
+    def presence_item(self) -> Where:
+        """Where this session is: the top screen that says (the editor, the reader), else
+        the active pane's highlighted row."""
+        for screen in reversed(self.screen_stack):
+            item = getattr(screen, "presence_item", None)
+            if callable(item):
+                return item()  # type: ignore[no-any-return]
+            article_id = getattr(screen, "article_id", None)  # the reader
+            if isinstance(article_id, int):
+                return ("article", article_id, False)
+        return NOWHERE
+
+    def update_presence(self) -> None:
+        """Tell the heartbeat when where this session is has changed (it writes it after
+        a short pause, so a run of j presses is one write)."""
+        if self._board is None:
+            return
+        here = self.presence_item()
+        if here != self._here:
+            self._here = here
+            self._presence_wake.set()
+
+    @on(VirtualList.Highlighted)
+    def _presence_moved(self) -> None:
+        self.update_presence()
+
+    def editing_elsewhere(self, entity: str, entity_id: int) -> tuple[Here, ...]:
+        """Other sessions editing this item now (a fresh heartbeat says so). Read at
+        once: it decides whether the editor warns before the form opens."""
+        from workbench.ui import presence
+
+        if self._board is None:
+            return ()
+        found = self._board.others(entity, [entity_id], self.session_id, presence.EXPIRY_SECONDS)
+        return tuple(here for here in found.get(entity_id, ()) if here.editing)
+
+    def on_presence_changed(self, message: PresenceChanged) -> None:
+        """Where colleagues are moved: every open screen that shows it hears of it."""
+        self.others = message.others
+        for screen in self.screen_stack:
+            listener = getattr(screen, "presence_changed", None)
+            if callable(listener):
+                listener(message.others)
 
     async def action_quit(self) -> None:
         """Quit at once, as ``q`` always has, but never with typing unsaved: every open
@@ -385,6 +535,7 @@ class WorkbenchApp(App[None]):
                         )
                         return
         self._stop_live.set()
+        self._presence_wake.set()
         await super().action_quit()
 
     def on_desk_changed(self, message: DeskChanged) -> None:
@@ -404,6 +555,40 @@ class WorkbenchApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    # ------------------------------------------------------------------ undo & trash
+
+    def action_undo(self) -> None:
+        """``ctrl+z``: undo this editor's own last change, as a new change (history is
+        never rewritten); a colleague's later change to the same fields is never
+        overwritten. Where the desk is on screen only: in a form, ctrl+z belongs to the
+        text being typed."""
+        from workbench.ui.history import HistoryScreen, TrashScreen, undo_last_change
+        from workbench.ui.reader import ReaderScreen
+
+        screens = MainScreen | ReaderScreen | HistoryScreen | TrashScreen
+        if self.repo is not None and isinstance(self.screen, screens):
+            undo_last_change(self, self.repo, self._undone)
+
+    def _undone(self, result: UndoResult) -> None:
+        """Show the undo at once, also in a session without the live feed."""
+        from workbench.ui.history import HistoryScreen, TrashScreen, undone_batch
+
+        main = self.get_default_screen_instance()
+        if main is not None:
+            batch = undone_batch(result)
+            for pane in main.panes:
+                pane.desk_changed(batch)
+        for screen in self.screen_stack:
+            if isinstance(screen, HistoryScreen | TrashScreen):
+                screen.reload()
+
+    def action_trash(self) -> None:
+        """``T``: deleted items, with who deleted them; ``r`` restores one."""
+        from workbench.ui.history import TrashScreen
+
+        if self.repo is not None and isinstance(self.screen, MainScreen):
+            self.push_screen(TrashScreen(self.repo))
 
     # ------------------------------------------------------------------ search
 
@@ -432,30 +617,9 @@ class WorkbenchApp(App[None]):
             return
         main = self.get_default_screen_instance()
         if main is not None:
-            self._landing = item_id
+            # A hit the list as filtered does not show is said by the Statements pane
+            # (StatementsPane.show_statement), as for every other jump.
             main.post_message(Pane.OpenStatement(item_id))
-
-    #: The statement a search hit jumped to, checked once the Statements list has moved.
-    _landing: int | None = None
-
-    @on(VirtualList.Reloaded)
-    def _search_landed(self, message: VirtualList.Reloaded) -> None:
-        """A hit the Statements list does not show (dismissed, or outside its filter)
-        leaves the cursor on a neighbour: say so, rather than let it pass for the hit."""
-        main = self.get_default_screen_instance()
-        landing = self._landing
-        if landing is None or main is None or message.list is not main.pane("statements").list:
-            return
-        self._landing = None
-        row = message.list.current
-        if row is None or row.id != landing:
-            self.notify(
-                f"Statement #{landing} is not in the Statements list as filtered (it may be "
-                "dismissed); f changes the filter.",
-                title="Search",
-                severity="warning",
-                markup=False,
-            )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -1,22 +1,28 @@
 """The save-conflict view: what a colleague stored meanwhile, beside what this form holds.
 
-Optimistic locking refuses a save when the statement moved on since the form was opened.
+Optimistic locking refuses a save when the row (a statement, a position, an event, an
+issue, an actor) moved on since the form was opened.
 Refusing alone left the editor stuck (every later save failed the same way) and blind
 (what did they change?). This view shows, field by field, the stored values ("theirs")
 next to the form's ("yours"), marks where they differ and which of those the colleague
 changed, and lets the editor decide with one key: keep mine (a deliberate overwrite at
 their version, logged in the Change log like any save), take theirs (the form shows the
-stored statement), or keep editing on top of their version. Space on a differing field
-takes theirs for that field alone, whichever whole-form choice follows.
+stored row), or keep editing on top of their version. Space on a differing field takes
+theirs for that field alone, whichever whole-form choice follows; a form may open the
+view with some fields already taken (those only they changed), so "keep mine" keeps
+what was typed and nothing more.
 
-The comparison helpers live here too, so the editor decides "is this a real conflict?"
-(did they change a field this form shows, to something other than what I typed?) with
-the same rules the view uses to mark rows.
+The view knows nothing of statements: it takes field labels and three sets of values
+(the base the form was opened at, theirs, yours), with optional rules for comparing and
+showing a field (``compare_rows``, ``ConflictScreen.of``). The statement editor's own
+rules (``conflict_rows``, ``conflicting_fields``) are built on them, so every form
+decides "is this a real conflict?" (did they change a field this form shows, to
+something other than what I typed?) the way the view marks rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -47,6 +53,100 @@ FIELD_NAMES: tuple[str, ...] = tuple(name for name, _label in FORM_FIELDS)
 #: Characters of a value shown in the table; the highlighted row is shown whole below it.
 CELL_WIDTH = 26
 
+#: Whether a field holds different values in two value sets: ``(name, one, other)``.
+Differs = Callable[[str, Mapping[str, Any], Mapping[str, Any]], bool]
+#: A field's value as the view shows it: ``(name, values)``.
+Shown = Callable[[str, Mapping[str, Any]], str]
+
+
+def plain_differs(name: str, one: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
+    """The default comparison: the text, with runs of spaces and the ends ignored, so
+    re-typing a value as it was (or a trailing blank) never reads as a change."""
+    return " ".join(str(one.get(name) or "").split()) != " ".join(
+        str(other.get(name) or "").split()
+    )
+
+
+def plain_shown(name: str, values: Mapping[str, Any]) -> str:
+    return str(values.get(name) or "")
+
+
+def overwritten_fields(
+    names: Iterable[str],
+    base: Mapping[str, Any] | None,
+    theirs: Mapping[str, Any],
+    yours: Mapping[str, Any],
+    differs: Differs = plain_differs,
+) -> list[str]:
+    """The fields saving ``yours`` as it is would overwrite: changed on their side since
+    ``base`` and holding something else in the form. Without a base every difference
+    counts (nothing says what they changed)."""
+    return [
+        name
+        for name in names
+        if (base is None or differs(name, base, theirs)) and differs(name, theirs, yours)
+    ]
+
+
+def clashing_fields(
+    names: Iterable[str],
+    base: Mapping[str, Any] | None,
+    theirs: Mapping[str, Any],
+    yours: Mapping[str, Any],
+    differs: Differs = plain_differs,
+) -> list[str]:
+    """The fields both sides changed since ``base``, to different values: what a
+    three-way merge cannot settle alone. A field only they changed goes theirs, one
+    only the form changed goes mine. Without a base every difference is a clash."""
+    if base is None:
+        return [name for name in names if differs(name, theirs, yours)]
+    return [
+        name
+        for name in names
+        if differs(name, base, theirs)
+        and differs(name, base, yours)
+        and differs(name, theirs, yours)
+    ]
+
+
+def theirs_only_fields(
+    names: Iterable[str],
+    base: Mapping[str, Any] | None,
+    theirs: Mapping[str, Any],
+    yours: Mapping[str, Any],
+    differs: Differs = plain_differs,
+) -> list[str]:
+    """The fields they changed since ``base`` and the form left as it was opened: taking
+    theirs there loses nothing typed (and keeping the form's would undo their save)."""
+    if base is None:
+        return []
+    return [
+        name for name in names if differs(name, base, theirs) and not differs(name, base, yours)
+    ]
+
+
+def compare_rows(
+    fields: Sequence[tuple[str, str]],
+    base: Mapping[str, Any] | None,
+    theirs: Mapping[str, Any],
+    yours: Mapping[str, Any],
+    *,
+    differs: Differs = plain_differs,
+    shown: Shown = plain_shown,
+) -> list[ConflictRow]:
+    """The view's rows: every ``(name, label)`` of ``fields``, in that order."""
+    return [
+        ConflictRow(
+            name=name,
+            label=label,
+            theirs=shown(name, theirs),
+            yours=shown(name, yours),
+            differs=differs(name, theirs, yours),
+            changed_by_them=base is None or differs(name, base, theirs),
+        )
+        for name, label in fields
+    ]
+
 
 def _comparable(name: str, values: Mapping[str, Any]) -> Any:
     """A field's value as the save would store it, so cosmetic differences (spaces
@@ -76,16 +176,12 @@ def differs(name: str, one: Mapping[str, Any], other: Mapping[str, Any]) -> bool
 def conflicting_fields(
     base: Mapping[str, Any] | None, theirs: Mapping[str, Any], yours: Mapping[str, Any]
 ) -> list[str]:
-    """The fields saving ``yours`` would silently overwrite: changed on their side since
-    ``base`` and holding something else in the form. Empty when their save touched no
-    field the form shows (evidence re-anchored after a re-ingest) or changed it to what
-    was typed here: then saving at their version loses nothing. Without a base (a draft
-    older than base versions) every difference counts."""
-    return [
-        name
-        for name in FIELD_NAMES
-        if (base is None or differs(name, base, theirs)) and differs(name, theirs, yours)
-    ]
+    """The statement fields saving ``yours`` would silently overwrite: changed on their
+    side since ``base`` and holding something else in the form. Empty when their save
+    touched no field the form shows (evidence re-anchored after a re-ingest) or changed it
+    to what was typed here: then saving at their version loses nothing. Without a base (a
+    draft older than base versions) every difference counts."""
+    return overwritten_fields(FIELD_NAMES, base, theirs, yours, differs)
 
 
 @dataclass(frozen=True)
@@ -116,7 +212,7 @@ def conflict_rows(
     yours: Mapping[str, Any],
     issue_titles: Mapping[int, str],
 ) -> list[ConflictRow]:
-    """The view's rows, every form field in the form's order."""
+    """The statement editor's rows, every form field in the form's order."""
 
     def shown(name: str, values: Mapping[str, Any]) -> str:
         value = values.get(name)
@@ -129,17 +225,7 @@ def conflict_rows(
             return clean_line(str(value or "")) or "(unnamed source)"
         return str(value or "")
 
-    return [
-        ConflictRow(
-            name=name,
-            label=label,
-            theirs=shown(name, theirs),
-            yours=shown(name, yours),
-            differs=differs(name, theirs, yours),
-            changed_by_them=base is None or differs(name, base, theirs),
-        )
-        for name, label in FORM_FIELDS
-    ]
+    return compare_rows(FORM_FIELDS, base, theirs, yours, differs=differs, shown=shown)
 
 
 def _cell(value: str) -> Text:
@@ -150,7 +236,9 @@ def _cell(value: str) -> Text:
 
 
 class ConflictScreen(ModalScreen[ConflictChoice]):
-    """Someone saved the statement while this form was open: theirs beside yours."""
+    """Someone saved the row while this form was open: theirs beside yours, field by
+    field. Dismisses with a ``ConflictChoice``; the form applies it (the view writes
+    nothing)."""
 
     DEFAULT_CSS = """
     ConflictScreen { align: center middle; }
@@ -172,12 +260,33 @@ class ConflictScreen(ModalScreen[ConflictChoice]):
         Binding("space", "toggle", "This field: theirs / mine", id="conflict.toggle"),
     ]
 
-    def __init__(self, rows: list[ConflictRow], message: str) -> None:
+    def __init__(self, rows: list[ConflictRow], message: str, *, take: Iterable[str] = ()) -> None:
         super().__init__()
         self.rows = rows
         self.message = message
-        #: differing fields the editor chose to take from theirs (space)
-        self.take: set[str] = set()
+        #: differing fields taken from theirs: ``take`` to start with (those only they
+        #: changed, say), then as the editor toggles them (space)
+        differing = {row.name for row in rows if row.differs}
+        self.take: set[str] = set(take) & differing
+
+    @classmethod
+    def of(
+        cls,
+        fields: Sequence[tuple[str, str]],
+        base: Mapping[str, Any] | None,
+        theirs: Mapping[str, Any],
+        yours: Mapping[str, Any],
+        message: str,
+        *,
+        differs: Differs = plain_differs,
+        shown: Shown = plain_shown,
+        take: Iterable[str] = (),
+    ) -> ConflictScreen:
+        """The view over any form: ``fields`` are its ``(name, label)`` pairs in order,
+        ``base`` the values it was opened at (None: unknown), ``theirs`` as stored now,
+        ``yours`` as typed."""
+        rows = compare_rows(fields, base, theirs, yours, differs=differs, shown=shown)
+        return cls(rows, message, take=take)
 
     def compose(self) -> ComposeResult:
         box = Vertical()
@@ -208,7 +317,7 @@ class ConflictScreen(ModalScreen[ConflictChoice]):
                 self._mark(row),
                 Text(row.label),
                 _cell(row.theirs),
-                _cell(row.yours),
+                _cell(row.theirs if row.name in self.take else row.yours),
                 key=row.name,
             )
         first = next((i for i, row in enumerate(self.rows) if row.differs), 0)

@@ -50,8 +50,10 @@ from workbench.ui.conflict import (
     conflicting_fields,
 )
 from workbench.ui.messages import forward_failure
+from workbench.ui.presence import NOWHERE, EditingWarning, Where, editing_sentence
 
 if TYPE_CHECKING:
+    from db.presence import Here
     from db.repo import Repo, StatementDetail
     from workbench.drafts import Draft
     from workbench.extract.actors import ActorMatch, ActorResolver
@@ -215,6 +217,7 @@ class StatementEditor(Screen[int | None]):
     StatementEditor #editor-error { color: $error; height: auto; }
     StatementEditor #editor-buttons { height: auto; dock: bottom; padding: 0 1; }
     StatementEditor #evidence { color: $text-muted; height: auto; }
+    StatementEditor #editor-read-only { height: auto; padding: 0 1; background: $warning 30%; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -276,6 +279,8 @@ class StatementEditor(Screen[int | None]):
         self._waiting: list[Draft] = []
         if statement_id is not None and draft_key is None and drafts is not None:
             self._waiting = drafts.for_statement(statement_id)
+        #: opened read-only, because a colleague is editing it (their choice at the warning)
+        self.viewing_only = False
 
     # ------------------------------------------------------------------ layout
 
@@ -337,6 +342,57 @@ class StatementEditor(Screen[int | None]):
     def on_mount(self) -> None:
         self.query_one("#speaker-kind", Select).display = False
         self._untouched = self.values()
+        editing = self._editing_elsewhere()
+        if editing:
+            # Before the form opens (and before any draft question): typing into a form
+            # whose save would only conflict with a colleague's is work wasted.
+            me = self.repo.editor
+            sentence = editing_sentence(editing, me, "statement")
+            self.app.push_screen(EditingWarning(sentence), partial(self._warned, sentence))
+        else:
+            self._open()
+
+    def _editing_elsewhere(self) -> tuple[Here, ...]:
+        """Other sessions editing this statement now (none for a new statement)."""
+        ask = getattr(self.app, "editing_elsewhere", None)
+        if self.statement_id is None or not callable(ask):
+            return ()
+        try:
+            return tuple(ask("statement", self.statement_id))
+        except Exception:  # presence is advice: it never keeps the editor from opening
+            return ()
+
+    def _warned(self, sentence: str, choice: str | None) -> None:
+        if choice not in ("edit", "read-only"):
+            self.dismiss(None)
+            return
+        if choice == "read-only":
+            self.viewing_only = True
+            fields = self.query_one("#editor-fields", VerticalScroll)
+            fields.disabled = True  # nothing can be typed, so nothing is lost either
+            self.query_one("#editor-save", Button).disabled = True
+            # Text, never markup: the sentence names colleagues.
+            notice = Static(
+                Text(f"Read-only: {sentence}. esc closes; reopen it to edit.", style="bold"),
+                id="editor-read-only",
+            )
+            self.mount(notice, before=fields)
+        self._open()
+
+    def presence_item(self) -> Where:
+        """What colleagues see this session at: the statement, edited unless read-only;
+        a new statement's article, looked at."""
+        if self.statement_id is not None:
+            return ("statement", self.statement_id, not self.viewing_only)
+        if self.article_id is not None:
+            return ("article", self.article_id, False)
+        return NOWHERE
+
+    def _open(self) -> None:
+        """Offer a waiting draft first, else load the statement into the form."""
+        update = getattr(self.app, "update_presence", None)
+        if callable(update):
+            update()  # colleagues see at once that this statement is being edited
         if self._waiting:
             waiting = self._waiting[0]
             self.app.push_screen(
@@ -460,8 +516,8 @@ class StatementEditor(Screen[int | None]):
         # is over and mark an untouched form changed (esc would ask, a draft be written).
         with self.prevent(TextArea.Changed, Checkbox.Changed, Select.Changed):
             if "issue" not in typed:
-                self.query_one("#issue", Select).set_options(
-                    [(clean_line(t), i) for i, t in issues]
+                self.query_one("#issue", Select).set_options(  # Text: titles aren't markup
+                    [(Text(clean_line(t)), i) for i, t in issues]
                 )
             self.set_values(values)
         self._loading = False
@@ -729,6 +785,9 @@ class StatementEditor(Screen[int | None]):
         return values, new_speaker
 
     def action_save(self) -> None:
+        if self.viewing_only:
+            self._error("Opened read-only while a colleague edits it: esc closes; reopen to edit.")
+            return
         if self._saving:
             return  # a second ctrl+s while the first is stored would store it twice
         if self._loading:

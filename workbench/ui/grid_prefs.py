@@ -278,9 +278,17 @@ class ColumnChooser(ModalScreen["list[int] | None"]):
         return self.shown[index]
 
     def on_key(self, event: Key) -> None:
-        """Letters typed in the list go to the search; ↓ from the search to the list."""
+        """Letters typed in the list go to the search; ↓ from the search to the list;
+        Enter on an empty list keeps the choice."""
         filter_ = self.query_one(Input)
-        if isinstance(self.focused, OptionList):
+        options = self.query_one(OptionList)
+        if event.key == "enter" and self.focused is options and options.highlighted is None:
+            # An empty list (or none highlighted) selects nothing, and its Enter binding
+            # would swallow the key: Enter keeps the choice here too.
+            self.action_keep()
+            event.stop()
+            event.prevent_default()
+        elif isinstance(self.focused, OptionList):
             char = event.character
             if char and event.is_printable and char != " " and event.key not in {"J", "K"}:
                 self.set_focus(filter_)

@@ -12,6 +12,7 @@ def binding_groups() -> list[tuple[str, list[tuple[type, Binding]]]]:
     from workbench.ui.editor import StatementEditor
     from workbench.ui.forms import _Form
     from workbench.ui.grid_prefs import ColumnChooser
+    from workbench.ui.history import ConfirmDelete, HistoryScreen, TrashScreen
     from workbench.ui.links import LinkPicker, LinkReviewScreen, RelationPrompt
     from workbench.ui.panes.base import DetailView, Pane
     from workbench.ui.panes.feed import FeedPane
@@ -41,7 +42,7 @@ def binding_groups() -> list[tuple[str, list[tuple[type, Binding]]]]:
         ("Positions", own(GridList, PositionsPane)),
         ("Grid columns (c in Positions)", own(ColumnChooser)),
         ("Grid cell (Enter in Positions)", own(CellScreen)),
-        ("Grid forms (issue, position, actor, since)", own(_Form)),
+        ("Forms (issue, position, actor, event, since)", own(_Form)),
         ("Timeline", own(TimelinePane)),
         ("Timeline filter (f in Timeline)", own(TimelineFilterScreen)),
         ("Timeline event (Enter on an event)", own(EventScreen)),
@@ -52,6 +53,9 @@ def binding_groups() -> list[tuple[str, list[tuple[type, Binding]]]]:
         ("Link picker (l)", own(LinkPicker, RelationPrompt)),
         ("Suggested links (L)", own(LinkReviewScreen)),
         ("Drafts", own(DraftsScreen)),
+        ("History (H on an item)", own(HistoryScreen)),
+        ("Trash (T)", own(TrashScreen)),
+        ("Delete (x in Statements)", own(ConfirmDelete)),
     ]
     return [(title, bindings) for title, bindings in groups if bindings]
 

@@ -10,7 +10,7 @@ optional; the write goes through the repository, so a read-only editor sees its 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -109,36 +109,60 @@ def review_text(row: SuggestedLinkRow) -> Text:
     return out
 
 
+#: Relations that read the same both ways: a link drawn either way says the same thing.
+SYMMETRIC = frozenset({"duplicates", "contradicts", "supports"})
+
+
 def save_link(repo: Repo, from_id: int, to_id: int, relation: str, note: str = "") -> str:
-    """Link ``from_id`` → ``to_id`` and say what happened. A link the desk suggested (or
-    one dismissed earlier) with the same relation is accepted rather than added twice: the
-    editor has just asserted it. An accepted one already there only takes the new note."""
+    """Link ``from_id`` → ``to_id`` and say what happened.
+
+    The pair may be linked with this relation already, either way round (the suggester
+    draws a later statement → an earlier one; the editor may start from either). Then no
+    second link is added: a suggested or dismissed one is accepted, since the editor has
+    just asserted it, and an accepted one only takes a new note. A directional relation
+    (updates, responds to) drawn the other way is turned to point as the editor chose
+    when it is accepted; a symmetric one keeps its direction. A reverse link the desk
+    already accepted with a directional relation is a different claim and stays: the new
+    one is added. The row is read once and written at the version read, in one write, so
+    a colleague's change since is refused, never overwritten."""
     detail = repo.statement_detail(from_id)
-    same = next(
-        (
-            link
-            for link in (detail.links if detail else ())
-            if link.direction == "out" and link.other_id == to_id and link.relation == relation
-        ),
-        None,
-    )
-    words = relation.replace("_", " ")
+    links = [
+        link
+        for link in (detail.links if detail else ())
+        if link.other_id == to_id and link.relation == relation
+    ]
+    same = next((link for link in links if link.direction == "out"), None)
     if same is None:
+        same = next(
+            (
+                link
+                for link in links
+                if link.review != "accepted" or relation in SYMMETRIC  # link.direction: in
+            ),
+            None,
+        )
+    words = relation.replace("_", " ")
+    row: Any = repo.get("link", same.link_id) if same is not None else None
+    if same is None or row is None or row.deleted_at is not None:
         repo.add_link(from_id, to_id, relation, note=note)
         return f"Linked: #{from_id} {words} #{to_id}."
-    if same.review != "accepted":
-        row = repo.get("link", same.link_id)
-        repo.review(
-            "link",
-            same.link_id,
-            "accepted",
-            expected_version=getattr(row, "version", None),
-        )
-    if note and note != same.note:
-        repo.set_link_relation(same.link_id, relation, note)
-    if same.review != "accepted":
-        return f"Accepted the {same.review} link: #{from_id} {words} #{to_id}."
-    return f"Already linked: #{from_id} {words} #{to_id}" + (" (note updated)." if note else ".")
+    review: str = row.review
+    ends: tuple[int, int] = (row.from_id, row.to_id)
+    values: dict[str, Any] = {}
+    if review != "accepted":
+        values["review"] = "accepted"
+        if ends != (from_id, to_id) and relation not in SYMMETRIC:
+            values["from_id"], values["to_id"] = from_id, to_id
+            ends = (from_id, to_id)
+    if note and note != row.note:
+        values["note"] = note
+    if values:
+        repo.update("link", same.link_id, row.version, **values)
+    noted = " (note updated)" if "note" in values else ""
+    said = f"#{ends[0]} {words} #{ends[1]}{noted}."
+    if review != "accepted":
+        return f"Accepted the {review} link: {said}"
+    return f"Already linked: {said}"
 
 
 class _Reports:
@@ -196,6 +220,10 @@ class LinkPicker(_Reports, ModalScreen["int | None"]):
         self._token = 0
         self._timer: Timer | None = None
         self.loads = 0  # completed loads, for tests
+        self._answered = 0  # the token of the last load answered (candidates or a message)
+        #: Enter came before the candidates for the filter in the box: choose the first
+        #: candidate of the load with this token when it answers (never an older one's).
+        self._open_on: int | None = None
 
     def compose(self) -> ComposeResult:
         box = Vertical()
@@ -215,6 +243,7 @@ class LinkPicker(_Reports, ModalScreen["int | None"]):
 
     @on(Input.Changed, "#link-filter")
     def _typed(self) -> None:
+        self._open_on = None  # an Enter typed before this filter was for another
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(DEBOUNCE, lambda: self._load(self.query_one(Input).value))
@@ -248,6 +277,8 @@ class LinkPicker(_Reports, ModalScreen["int | None"]):
         if message.token != self._token:
             return
         self.loads += 1
+        self._answered = message.token
+        opening, self._open_on = self._open_on == message.token, None
         self.subject = message.subject
         head = self.query_one("#link-subject", Static)
         if message.subject is None:
@@ -267,11 +298,20 @@ class LinkPicker(_Reports, ModalScreen["int | None"]):
         noun = "candidate" if count == 1 else "candidates"
         how = f"matching {typed!r}" if typed else "most alike first"
         self._status(f"{count} {noun}, {how}.")
+        if opening:
+            self._choose(0)
 
     def on_link_picker_failed(self, message: Failed) -> None:
         if message.token == self._token:
             self.loads += 1
+            self._answered = message.token
+            self._open_on = None
             self._status(message.reason, error=True)  # the last list stays
+
+    @property
+    def settled(self) -> bool:
+        """Nothing typed is waiting: the list and status answer what the box says."""
+        return self._timer is None and self._answered == self._token
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#link-status", Static)
@@ -291,11 +331,26 @@ class LinkPicker(_Reports, ModalScreen["int | None"]):
 
     @on(Input.Submitted, "#link-filter")
     def _submitted(self) -> None:
-        self._choose(self.query_one(OptionList).highlighted)
+        if not self._enter_settles():
+            self._choose(self.query_one(OptionList).highlighted)
 
     @on(OptionList.OptionSelected, "#link-candidates")
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        self._choose(event.option_index)
+        if not self._enter_settles():
+            self._choose(event.option_index)
+
+    def _enter_settles(self) -> bool:
+        """Enter typed before the list answers the filter (the pause after a key has not
+        run out, or the candidates are still being found): the list is for an older
+        filter, so filter now and choose the first candidate when it comes. Returns
+        whether it did (False: the list is current, choose from it)."""
+        if self.settled:
+            return False
+        if self._timer is not None:  # the pause: filter now rather than wait it out
+            self._timer.stop()
+            self._load(self.query_one(Input).value)
+        self._open_on = self._token
+        return True
 
     def _choose(self, index: int | None) -> None:
         if self.subject is None or index is None or not 0 <= index < len(self.shown):
@@ -568,7 +623,17 @@ class LinkReviewScreen(_Reports, ModalScreen["int | None"]):
         from workbench.linking import suggest_links
 
         def work() -> None:
-            count = suggest_links(self.repo)
+            from workbench.errors import describe
+
+            try:
+                count = suggest_links(self.repo)
+            except Exception as exc:
+                # The app tells why (the worker's failure); the status line must not go
+                # on saying "Looking for links…" after it.
+                reason = describe(exc)
+                self._said = f"No suggestions: {reason.rstrip('.')}." if reason else ""
+                self.app.call_from_thread(self.reload)
+                raise
             self._said = f"{count} new suggestion{'s' if count != 1 else ''}."
             self.app.call_from_thread(self.reload)
 

@@ -19,6 +19,7 @@ from workbench.text import clean_line, strip_controls
 if TYPE_CHECKING:
     from db.models import Event
     from db.repo import ArticleDetail, PositionEntry, StatementDetail
+    from db.repo_history import LastChange
 
 T = TypeVar("T")
 
@@ -68,6 +69,19 @@ def when_short(value: dt.datetime, today: dt.date | None = None) -> str:
     value = local(value)
     today = today or dt.date.today()
     return value.strftime("%d %b %H:%M" if value.year == today.year else "%d %b  %Y")
+
+
+def changed_line(changed: LastChange | None, what: str = "") -> Text:
+    """``last changed by maria · 25 Nov 2026 14:02`` (or ``added by``, when nobody has
+    changed it since): every item says who touched it last. Names come from the log,
+    shown as typed."""
+    if changed is None:
+        return Text()
+    verb = "added" if changed.op == "create" else "last changed"
+    out = Text(f"{what}{verb} by ", style="dim")
+    out.append(clean_line(changed.editor) or "unknown", style="cyan")
+    out.append(f" · {when(changed.at)}", style="dim")
+    return out
 
 
 def article_text(article: ArticleDetail) -> Text:
@@ -132,7 +146,7 @@ def _desk_notes(article: ArticleDetail) -> Text:
     return notes
 
 
-def statement_text(detail: StatementDetail) -> Text:
+def statement_text(detail: StatementDetail, changed: LastChange | None = None) -> Text:
     st = detail.statement
     out = Text()
     out.append(f"#{st.id} ", style="dim")
@@ -153,6 +167,9 @@ def statement_text(detail: StatementDetail) -> Text:
     if st.tags:
         out.append("  #" + " #".join(clean_line(t) for t in st.tags), style="cyan")
     out.append("\n")
+    if changed is not None:
+        out.append_text(changed_line(changed))
+        out.append("\n")
     if detail.outlet or detail.article_title:
         out.append(f"{clean_line(detail.outlet)}: {clean_line(detail.article_title)}\n", "dim")
     if st.evidence_exact:
@@ -185,12 +202,18 @@ def statement_text(detail: StatementDetail) -> Text:
     return out
 
 
-def history_text(issue: str, actor: str, entries: list[PositionEntry]) -> Text:
+def history_text(
+    issue: str, actor: str, entries: list[PositionEntry], changed: LastChange | None = None
+) -> Text:
+    """A cell's positions over time; ``changed`` is who last touched the current one."""
     out = Text()
     out.append(clean_line(actor), style="bold")
     out.append(" on ")
     out.append(clean_line(issue), style="bold")
     out.append("\n")
+    if changed is not None and entries:
+        out.append_text(changed_line(changed, "position "))
+        out.append("\n")
     if not entries:
         out.append("No position recorded.\n", style="dim")
     for n, entry in enumerate(entries):
@@ -207,7 +230,12 @@ def history_text(issue: str, actor: str, entries: list[PositionEntry]) -> Text:
     return out
 
 
-def event_text(event: Event, actors: list[str], statements: list[tuple[int, str]]) -> Text:
+def event_text(
+    event: Event,
+    actors: list[str],
+    statements: list[tuple[int, str]],
+    changed: LastChange | None = None,
+) -> Text:
     out = Text()
     out.append(format_span(event.date, event.date_end, event.precision), style="bold")
     out.append("  ")
@@ -215,6 +243,9 @@ def event_text(event: Event, actors: list[str], statements: list[tuple[int, str]
     if event.review != "accepted":
         out.append(f"  [{event.review}]", style="reverse")
     out.append("\n")
+    if changed is not None:
+        out.append_text(changed_line(changed))
+        out.append("\n")
     if actors:
         out.append("Actors: " + ", ".join(clean_line(a) for a in actors) + "\n", style="dim")
     if event.description:

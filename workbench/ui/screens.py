@@ -228,7 +228,11 @@ class RuleForm(ModalScreen[dict[str, Any] | None]):
             yield Input(rule.value if rule else "", id="rule-value")
             yield Label("For")
             yield Select(
-                [("all sources", 0), *((clean_line(name), sid) for sid, name in self.sources)],
+                # Text prompts: a str prompt is read as markup, and names are outside text.
+                [
+                    ("all sources", 0),
+                    *((Text(clean_line(name)), sid) for sid, name in self.sources),
+                ],
                 value=(rule.source_id or 0) if rule else 0,
                 allow_blank=False,
                 id="rule-source",

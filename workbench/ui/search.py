@@ -176,6 +176,9 @@ class SearchScreen(ModalScreen["tuple[str, int] | None"]):
         self._timer: Timer | None = None
         self.searches = 0  # completed searches, for tests
         self._answered = 0  # the token of the last search answered (results or a message)
+        #: Enter came before the results for the words in the box: open the first hit of
+        #: the search with this token when it answers (never one for older words).
+        self._open_on: int | None = None
 
     def compose(self) -> ComposeResult:
         box = Vertical()
@@ -198,6 +201,7 @@ class SearchScreen(ModalScreen["tuple[str, int] | None"]):
 
     @on(Input.Changed, "#search-input")
     def _typed(self, event: Input.Changed) -> None:
+        self._open_on = None  # an Enter typed before these words was for other words
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(DEBOUNCE, self._run_search)
@@ -244,6 +248,7 @@ class SearchScreen(ModalScreen["tuple[str, int] | None"]):
     def on_search_screen_found(self, message: Found) -> None:
         if message.token != self._token:
             return  # the editor typed on since
+        opening, self._open_on = self._open_on == message.token, None
         results = message.results
         patterns = [re.compile(term.pattern()) for term in results.query.terms]
         self._show_hits(results.hits, patterns)
@@ -260,9 +265,12 @@ class SearchScreen(ModalScreen["tuple[str, int] | None"]):
         note.set_class(bool(text), "-shown")
         self.searches += 1
         self._answered = message.token
+        if opening:
+            self._open(0)
 
     def on_search_screen_failed(self, message: Failed) -> None:
         if message.token == self._token:
+            self._open_on = None
             self._status(message.reason, error=True)
             self.searches += 1
             self._answered = message.token
@@ -304,11 +312,27 @@ class SearchScreen(ModalScreen["tuple[str, int] | None"]):
     @on(Input.Submitted, "#search-input")
     def _submitted(self) -> None:
         """Enter in the box opens the highlighted (at first, the best) hit."""
-        self._open(self.query_one(OptionList).highlighted)
+        if not self._enter_settles():
+            self._open(self.query_one(OptionList).highlighted)
 
     @on(OptionList.OptionSelected, "#search-results")
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        self._open(event.option_index)
+        if not self._enter_settles():
+            self._open(event.option_index)
+
+    def _enter_settles(self) -> bool:
+        """Enter typed before the list answers the box (the pause after a key has not run
+        out, or the search is still running): the list shows hits for older words, so
+        search the words in the box now and open their best hit when it comes. Returns
+        whether it did (False: the list is current, open from it)."""
+        if self.settled:
+            return False
+        if self._timer is not None:  # the pause: search now rather than wait it out
+            self._timer.stop()
+            self._run_search()
+        if not self.settled:  # an empty box or a malformed query answer at once
+            self._open_on = self._token
+        return True
 
     def _open(self, index: int | None) -> None:
         if index is None or not 0 <= index < len(self.hits):

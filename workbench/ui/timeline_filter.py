@@ -204,7 +204,8 @@ class TimelineFilterScreen(ModalScreen["TimelineFilter | None"]):
     ) -> None:
         self.resolver, self.parents, self.names, self.issues = resolver, parents, names, issues
         select: Select[int] = self.query_one("#timeline-filter-issue", Select)
-        select.set_options([(clean_line(title), issue_id) for issue_id, title in issues])
+        # Text prompts: a str prompt is read as markup, and issue titles are outside text.
+        select.set_options([(Text(clean_line(title)), issue_id) for issue_id, title in issues])
         if self.current.issue_id is not None and any(
             i == self.current.issue_id for i, _t in issues
         ):

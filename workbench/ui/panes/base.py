@@ -23,10 +23,12 @@ from textual.worker import Worker
 
 from db.rows import PagedView
 from workbench.ui.messages import forward_failure
+from workbench.ui.presence import also_here, index_others
 from workbench.ui.virtual_list import VirtualList
 
 if TYPE_CHECKING:
     from db.changes import ChangeBatch
+    from db.presence import Here
     from db.repo import Repo
 
 
@@ -46,6 +48,15 @@ class DetailView(VerticalScroll, can_focus=True):
     DetailView > Static {
         width: 1fr;
     }
+    DetailView > #detail-presence {
+        dock: top;
+        height: auto;
+        display: none;
+        background: $surface;
+    }
+    DetailView > #detail-presence.-shown {
+        display: block;
+    }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -55,6 +66,16 @@ class DetailView(VerticalScroll, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static("", markup=False)
+        # After the body (which ``query_one(Static)`` finds), docked above it: who else is
+        # at this item stays in sight however far the reader scrolls.
+        yield Static("", id="detail-presence", markup=False)
+
+    def show_presence(self, content: Text) -> None:
+        """``Also here: maria (editing)``, or nothing when nobody else is here."""
+        line = self.query_one("#detail-presence", Static)
+        if line.content != content:
+            line.update(content)
+        line.set_class(bool(content), "-shown")
 
     def show(self, content: Text, *, same_row: bool = False) -> None:
         """Show ``content``. A live refresh of the row being read (``same_row``) keeps the
@@ -78,6 +99,8 @@ class Pane(Vertical):
     WATCHES: ClassVar[frozenset[str]] = frozenset()
     #: Placeholder shown in the detail area before anything is selected.
     DETAIL_HINT: ClassVar[str] = ""
+    #: Presence entities of this pane's rows (others looking at or editing them are marked).
+    PRESENCE_ENTITIES: ClassVar[frozenset[str]] = frozenset()
 
     DEFAULT_CSS = """
     Pane {
@@ -124,6 +147,8 @@ class Pane(Vertical):
         self._repo: Repo | None = None
         self._detail_token = 0
         self._shown: Any = None
+        #: other sessions at this pane's items, by (entity, id)
+        self._others: dict[tuple[str, int], tuple[Here, ...]] = {}
         self.border_title = f"{self.NUMBER} {self.TITLE}"
 
     # ---------------------------------------------------------------- layout
@@ -215,10 +240,40 @@ class Pane(Vertical):
 
     # ---------------------------------------------------------------- details
 
+    # ---------------------------------------------------------------- presence
+
+    def presence_key(self, row: Any) -> tuple[str, int] | None:
+        """The (entity, id) a row stands for, as sessions report where they are."""
+        if row is None or len(self.PRESENCE_ENTITIES) != 1:
+            return None
+        return next(iter(self.PRESENCE_ENTITIES)), int(row.id)
+
+    def others_on(self, row: Any) -> tuple[tuple[Here, ...], str]:
+        """Other sessions at ``row`` (editing first), and this editor's name; the lists
+        draw a mark from it, so a redraw costs a dict lookup per visible row."""
+        key = self.presence_key(row)
+        me = self._repo.editor if self._repo is not None else ""
+        return (self._others.get(key, ()) if key is not None else ()), me
+
+    def presence_changed(self, others: tuple[Here, ...]) -> None:
+        """Where the other sessions are now: redraw the marks and the detail's line, only
+        when something this pane shows moved."""
+        mine = index_others(others, self.PRESENCE_ENTITIES)
+        if mine == self._others or not self.is_mounted:
+            return
+        self._others = mine
+        self.list.refresh()
+        self._show_presence(self.list.current)
+
+    def _show_presence(self, row: Any) -> None:
+        heres, me = self.others_on(row)
+        self.detail.show_presence(also_here(heres, me))
+
     @on(VirtualList.Highlighted)
     def _on_highlighted(self, message: VirtualList.Highlighted) -> None:
         if type(message) is VirtualList.Highlighted:
             self.show_detail(message.row, same_row=self._shown == self.detail_identity(message.row))
+            self._show_presence(message.row)
 
     def show_detail(self, row: Any, *, same_row: bool = False) -> None:
         """Load and show the detail for ``row``; subclasses say how with ``detail_loader``."""
@@ -260,9 +315,12 @@ class Pane(Vertical):
     def statement_loader(self, statement_id: int) -> Callable[[], Text]:
         from workbench.ui.render import or_gone, statement_text
 
-        return lambda: or_gone(
-            self.repo.statement_detail(statement_id), statement_text, "statement"
-        )
+        def load() -> Text:
+            detail = self.repo.statement_detail(statement_id)
+            changed = self.repo.last_change("statement", statement_id) if detail else None
+            return or_gone(detail, lambda found: statement_text(found, changed), "statement")
+
+        return load
 
     def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
         """Enter on a row moves into its detail; panes that jump elsewhere override this."""

@@ -23,6 +23,7 @@ from textual.widgets import ProgressBar, Static
 from db.rows import FeedRow, PagedView
 from workbench.text import clean_line
 from workbench.ui.panes.base import Pane
+from workbench.ui.presence import row_presence
 from workbench.ui.render import article_text, fit, or_gone, when_short
 from workbench.ui.virtual_list import VirtualList
 
@@ -57,7 +58,7 @@ class FeedList(VirtualList):
         text.append(f" {when_short(row.sort_at)} ", style="dim")
         text.append(fit(row.outlet, 14) + " ", style="magenta")
         text.append(clean_line(row.title), style="" if row.is_read else "bold")
-        tail = Text()
+        tail = row_presence(self, row)  # ✎maria / ·bo: a colleague is at this article
         if row.rule_hits:
             tail.append(" ⚑", style="yellow")
         if row.assignee:
@@ -75,6 +76,7 @@ class FeedPane(Pane):
     TITLE = "Feed"
     NUMBER = 1
     WATCHES = frozenset({"article", "source", "statement", "article_table"})
+    PRESENCE_ENTITIES = frozenset({"article"})
     DETAIL_HINT = "Highlight an article to read it here; Enter moves into the text."
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -89,6 +91,7 @@ class FeedPane(Pane):
         Binding("R", "fetch", "Fetch", id="feed.fetch"),
         Binding("S", "sources", "Sources", show=False, id="feed.sources"),
         Binding("K", "rules", "Rules", show=False, id="feed.rules"),
+        Binding("H", "history", "History", show=False, id="feed.history"),
     ]
 
     DEFAULT_CSS = """
@@ -172,9 +175,19 @@ class FeedPane(Pane):
         """Enter opens the reader: sentence by sentence, where statements are made."""
         message.prevent_default()  # not the base pane's "focus the detail"
         row: FeedRow = message.row
-        if not row.is_read:
+        # A viewer's desk refuses every write, their read marks included: opening an
+        # article must not greet them with a refusal each time (r still says why).
+        if not row.is_read and getattr(self.app, "can_write", True):
             self.write(lambda: self.repo.mark_read(row.id), "mark as read")
         self.app.open_reader(row.id)  # type: ignore[attr-defined]
+
+    def action_history(self) -> None:
+        """``H``: the article's history (triage, stars, assignments, updates), newest first."""
+        from workbench.ui.history import open_history
+
+        row: FeedRow | None = self.list.current
+        if row is not None:
+            open_history(self, self._repo, "article", row.id, row.title)
 
     def action_toggle_read(self) -> None:
         row = self.list.current

@@ -37,6 +37,7 @@ from workbench.text import clean_line
 from workbench.ui.messages import forward_failure
 from workbench.ui.panes.base import Pane
 from workbench.ui.panes.statements import review_as_seen
+from workbench.ui.presence import row_presence
 from workbench.ui.render import VERIFICATION_STYLE, fit, history_text
 from workbench.ui.virtual_list import VirtualList
 
@@ -142,10 +143,18 @@ class GridList(VirtualList):
     def render_row(self, row: GridRow, width: int, selected: bool, index: int) -> Text:
         issue_w, cell_w, first, shown = self.window(width)
         text = Text()
+        here = row_presence(self, row)  # ✎maria / ·bo: a colleague is on this issue
+        title_w = max(issue_w - 1 - here.cell_len, 1)
         if row.review == "suggested":  # an issue read from an article's table
-            text.append(fit("? " + row.title, issue_w - 1) + " ", style="bold italic yellow")
+            title, title_style = "? " + row.title, "bold italic yellow"
         else:
-            text.append(fit(row.title, issue_w - 1) + " ", style="bold")
+            title, title_style = row.title, "bold"
+        if here:
+            text.append(fit(title, title_w), style=title_style)
+            text.append_text(here)
+            text.append(" ", style=title_style)
+        else:
+            text.append(fit(title, title_w) + " ", style=title_style)
         for n in range(first, min(first + shown, len(row.cells))):
             cell = row.cells[n]
             reverse = " reverse" if selected and n == self.column else ""
@@ -243,9 +252,10 @@ class CellScreen(ModalScreen["int | None"]):
         if detail is None:
             summary.update(Text("This cell's issue or actor was removed.", style="dim"))
             return
-        self.query_one(
-            Vertical
-        ).border_title = f"{clean_line(detail.actor)} on {clean_line(detail.issue)}"
+        # Text, not a str (read as markup): the names are outside text.
+        self.query_one(Vertical).border_title = Text(
+            f"{clean_line(detail.actor)} on {clean_line(detail.issue)}"
+        )
         current = detail.current_position
         head = Text()
         if current is None:
@@ -338,6 +348,8 @@ class PositionsPane(Pane):
     NUMBER = 3
     # links: a contradicting link changes a cell's marks; actors: names and families
     WATCHES = frozenset({"position", "issue", "actor", "statement", "link"})
+    #: a row is an issue; who is on a cell shows on its issue's row
+    PRESENCE_ENTITIES = frozenset({"issue"})
     DETAIL_HINT = "Move over a cell to see the actor's positions on that issue over time."
 
     DEFAULT_CSS = """
@@ -501,7 +513,22 @@ class PositionsPane(Pane):
         Binding("i", "edit_issue", "Edit issue", show=False, id="positions.edit-issue"),
         Binding("A", "new_actor", "New actor", show=False, id="positions.new-actor"),
         Binding("E", "edit_actor", "Edit column's actor", show=False, id="positions.edit-actor"),
+        Binding("H", "history", "History", show=False, id="positions.history"),
     ]
+
+    def action_history(self) -> None:
+        """``H``: the history of the position the highlighted cell shows (its own edits
+        and review; earlier positions of the actor on the issue are in the lower half)."""
+        from workbench.ui.history import open_history
+
+        grid = self.query_one(GridList)
+        row: GridRow | None = grid.current
+        actor, cell = grid.actor, grid.cell
+        if row is None or actor is None or cell is None:
+            self.notify("No position in this cell.", title=self.TITLE, markup=False)
+            return
+        title = f"{actor.name} on {row.title}: {cell.summary}"
+        open_history(self, self._repo, "position", cell.position_id, title)
 
     def action_review(self, decision: str) -> None:
         """Accept or dismiss what waits in the highlighted cell (or the issue row itself),
@@ -543,7 +570,9 @@ class PositionsPane(Pane):
 
         def load() -> Text:
             entries = self.repo.position_history(row.id, actor.id)
-            return history_text(row.title, actor.name, entries)
+            current = entries[0].position.id if entries else None
+            changed = self.repo.last_change("position", current) if current else None
+            return history_text(row.title, actor.name, entries, changed)
 
         return load
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -14,6 +15,7 @@ from db.rows import PagedView, StatementRow
 from workbench.dates import format_short
 from workbench.text import clean_line
 from workbench.ui.panes.base import Pane
+from workbench.ui.presence import row_presence
 from workbench.ui.render import REVIEW_MARK, VERIFICATION_STYLE, fit
 from workbench.ui.virtual_list import VirtualList
 
@@ -96,7 +98,9 @@ class StatementList(VirtualList):
         status = f" {row.verification}"
         body = clean_line(row.text)
         text.append(f"“{body}”" if row.quote else body)
-        text.truncate(max(width - len(status), 0), overflow="ellipsis", pad=True)
+        here = row_presence(self, row)  # ✎maria / ·bo: a colleague is at this statement
+        text.truncate(max(width - len(status) - here.cell_len, 0), overflow="ellipsis", pad=True)
+        text.append_text(here)
         text.append(status, style=VERIFICATION_STYLE.get(row.verification, ""))
         return text
 
@@ -106,6 +110,7 @@ class StatementsPane(Pane):
     TITLE = "Statements"
     NUMBER = 2
     WATCHES = frozenset({"statement", "link", "actor", "article", "issue"})
+    PRESENCE_ENTITIES = frozenset({"statement"})
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "review('accepted')", "Accept", id="statements.accept"),
@@ -116,6 +121,8 @@ class StatementsPane(Pane):
         Binding("A", "actors", "Actors", show=False, id="statements.actors"),
         Binding("l", "link", "Link", show=False, id="statements.link"),
         Binding("L", "link_review", "Suggested links", show=False, id="statements.link-review"),
+        Binding("H", "history", "History", show=False, id="statements.history"),
+        Binding("x", "delete", "Delete", show=False, id="statements.delete"),
     ]
 
     state: reactive[str] = reactive("all")
@@ -154,6 +161,74 @@ class StatementsPane(Pane):
     def action_new(self) -> None:
         self.app.open_editor()  # type: ignore[attr-defined]
 
+    def action_history(self) -> None:
+        """``H``: who changed the statement (and its links), when, from what to what."""
+        from workbench.ui.history import open_history
+
+        row: StatementRow | None = self.list.current
+        if row is not None:
+            open_history(self, self._repo, "statement", row.id, row.text)
+
+    def action_delete(self) -> None:
+        """``x``: delete the statement, once confirmed. Softly: the trash (``T``) keeps
+        it and ``ctrl+z`` brings it back. The version seen is named, so a statement a
+        colleague changed since is not deleted unseen."""
+        from workbench.ui.history import ConfirmDelete
+
+        row: VersionedStatementRow | None = self.list.current
+        if row is None or self._repo is None:
+            return
+        if not getattr(self.app, "can_write", True):  # a viewer: no question to answer
+            self.notify(
+                "You can read this desk but not change it (a viewer): nothing deleted.",
+                title=self.TITLE,
+                severity="warning",
+                markup=False,
+            )
+            return
+        what = f"statement #{row.id} ({clean_line(row.speaker) or 'unnamed'}: {row.text})"
+        if len(what) > 120:
+            what = what[:119] + "…"
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._delete(row.id, row.version)
+
+        self.app.push_screen(ConfirmDelete(what), confirmed)
+
+    def _delete(self, statement_id: int, version: int) -> None:
+        repo = self.repo
+
+        def work() -> None:
+            from db.repo import ConflictError
+
+            try:
+                repo.delete("statement", statement_id, version)
+            except ConflictError:
+                last = repo.last_change("statement", statement_id)
+                who = last.editor if last is not None else "Someone else"
+                if who == repo.editor:
+                    who = "You (in another session)"
+                message = (
+                    f"Not deleted: {who} changed statement #{statement_id} since you saw it "
+                    "— refreshed; look again, then x."
+                )
+                self.app.call_from_thread(
+                    self.notify, message, title=self.TITLE, severity="warning", markup=False
+                )
+            else:
+                self.app.call_from_thread(
+                    self.notify,
+                    f"Deleted statement #{statement_id} (ctrl+z undoes; T lists deleted items).",
+                    title=self.TITLE,
+                    markup=False,
+                )
+            self.app.call_from_thread(self._refresh_after_review)
+
+        self.run_worker(
+            work, thread=True, group="write", name="delete the statement", exit_on_error=False
+        )
+
     def action_actors(self) -> None:
         from workbench.ui.desk_screens import ActorsScreen
 
@@ -190,8 +265,78 @@ class StatementsPane(Pane):
     def detail_loader(self, row: StatementRow) -> Callable[[], Text] | None:
         return self.statement_loader(row.id)
 
+    #: A jump whose key is being read (the suggested filter's): the statement.
+    _seeking: int | None = None
+    #: A jump under way: the statement, and the list's generation and load count when
+    #: the jump was asked of it. Checked when that reload lands, and only then.
+    _landing: tuple[int, int, int] | None = None
+
     def show_statement(self, statement_id: int) -> None:
-        self.list.goto_key((statement_id,))
+        """Put the cursor on the statement: every jump comes here (search, the timeline,
+        a grid cell, the review list). The list's key depends on its filter: "suggested"
+        orders by score, so its key is (score, id) and the score is read first, off the UI
+        thread. The filter is kept as the editor set it: a statement it does not show is
+        said, once the list has moved, rather than let the neighbour the cursor lands on
+        pass for it."""
+        self._landing = None
+        self._seeking = statement_id
+        if self.state != "suggested":
+            self._goto(statement_id, None)
+            return
+        repo = self.repo
+
+        def read() -> None:
+            row = repo.get("statement", statement_id)
+            score = getattr(row, "score", None)
+            self.app.call_from_thread(self._goto, statement_id, score)
+
+        self.run_worker(
+            read,
+            thread=True,
+            exclusive=True,
+            group="find-statement",
+            name="find the statement",
+            exit_on_error=False,
+        )
+
+    def _goto(self, statement_id: int, score: float | None) -> None:
+        if self._seeking != statement_id:
+            return  # another jump since
+        self._seeking = None
+        lst = self.list
+        if lst.view is None:  # not loaded yet: no reload would answer this jump
+            return
+        # The suggested filter's key, as db.views.statements_view makes it: unscored last.
+        suggested = self.state == "suggested"
+        key = (-1.0 if score is None else score, statement_id) if suggested else (statement_id,)
+        lst.goto_key(key)
+        self._landing = (statement_id, lst._generation, lst.loads)
+
+    @on(VirtualList.Reloaded)
+    def _landed(self, message: VirtualList.Reloaded) -> None:
+        """The jump's reload is in: say so if the cursor is not on the statement. A newer
+        reload that superseded it (the filter changed, a live refresh) ends the jump
+        without a word, and a reload finished before the jump was asked is not its
+        answer, so nothing left over can warn later."""
+        lst = self.list
+        if self._landing is None or message.list is not lst:
+            return
+        statement_id, generation, loads = self._landing
+        if lst._generation != generation:
+            self._landing = None  # superseded
+            return
+        if lst.loads == loads:
+            return  # an earlier reload's message: the jump's window has not landed yet
+        self._landing = None
+        row = lst.current
+        if row is None or row.id != statement_id:
+            self.notify(
+                f"Statement #{statement_id} is not in the Statements list as filtered (it "
+                "may be dismissed); f changes the filter.",
+                title=self.TITLE,
+                severity="warning",
+                markup=False,
+            )
 
     # ---------------------------------------------------------------- links
 

@@ -33,6 +33,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker
@@ -43,6 +44,7 @@ from workbench.text import clean_line
 from workbench.ui.messages import forward_failure
 from workbench.ui.panes.base import Pane
 from workbench.ui.panes.statements import review_as_seen
+from workbench.ui.presence import row_presence
 from workbench.ui.render import VERIFICATION_STYLE, event_text, or_gone
 from workbench.ui.virtual_list import VirtualList
 
@@ -181,6 +183,10 @@ class TimelineList(VirtualList):
                 marks = marks_text(row.marks, short=True)
             right = Text(" ").append_text(marks).append_text(right)
             room = width - text.cell_len - right.cell_len
+        here = row_presence(self, row)  # ✎maria / ·bo: a colleague is at this entry
+        if here:
+            right = here.append_text(right)
+            room = width - text.cell_len - right.cell_len
         quoted = clean_line(row.date_text)
         if bar is not None and quoted and not exact and room - span.cell_len - len(quoted) > ROOMY:
             span.append(f"“{quoted}”  ", style="dim italic")
@@ -203,6 +209,7 @@ class TimelinePane(Pane):
     NUMBER = 4
     # links: the ✗/↻ marks; actors: speakers' names (and what an actor filter covers)
     WATCHES = frozenset({"event", "statement", "link", "actor"})
+    PRESENCE_ENTITIES = frozenset({"event", "statement"})
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "review('accepted')", "Accept", id="timeline.accept"),
@@ -210,11 +217,21 @@ class TimelinePane(Pane):
         Binding("f", "filter", "Filter", id="timeline.filter"),
         # Not in the footer (80 columns hold one filter key), but in ? and the palette.
         Binding("F", "clear_filter", "Show all", show=False, id="timeline.clear-filter"),
+        Binding("e", "edit_event", "Edit event", show=False, id="timeline.edit-event"),
+        Binding("H", "history", "History", show=False, id="timeline.history"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.filter: TimelineFilter | None = None
+
+    def action_history(self) -> None:
+        """``H``: the highlighted event's or statement's history."""
+        from workbench.ui.history import open_history
+
+        row: TimelineRow | None = self.list.current
+        if row is not None:
+            open_history(self, self._repo, row.kind, row.id, row.title)
 
     def action_review(self, decision: str) -> None:
         row: VersionedTimelineRow | None = self.list.current
@@ -234,12 +251,31 @@ class TimelinePane(Pane):
             refresh=self._refresh_after_review,
         )
 
+    def action_edit_event(self) -> None:
+        """``e`` on an event: its title, description and date (a form; a colleague's save
+        meanwhile is merged or shown beside yours, never overwritten unseen)."""
+        row: TimelineRow | None = self.list.current
+        if row is None or self._repo is None:
+            return
+        if row.kind != "event":
+            self.notify(
+                "e edits an event; a statement is edited in Statements (Enter goes there).",
+                title=self.TITLE,
+                markup=False,
+            )
+            return
+        edit_event(self, self.repo, row.id, self._refresh_after_review)
+
     def _refresh_after_review(self) -> None:
         """The list and the detail as stored now (after a review, or a refused one)."""
         self.list.reload()
         row = self.list.current
         if row is not None:
             self.show_detail(row, same_row=True)
+
+    def presence_key(self, row: Any) -> tuple[str, int] | None:
+        """An entry is an event or a statement, as sessions report them."""
+        return None if row is None else (row.kind, int(row.id))
 
     DETAIL_HINT = (
         "Highlight an entry to read it here. Enter on a statement opens it in Statements; "
@@ -280,7 +316,8 @@ class TimelinePane(Pane):
         the cursor stays on the same entry when the filter keeps it."""
         self.filter = chosen if chosen is not None and chosen.active else None
         label = self.filter.label() if self.filter is not None else ""
-        self.border_title = f"{self.NUMBER} {self.TITLE}{label}"
+        # Text, not a str: a str title is read as markup, and the label holds names.
+        self.border_title = Text(f"{self.NUMBER} {self.TITLE}{label}")
         self.list.empty_text = (
             "Nothing on the timeline matches the filter (F shows everything)."
             if self.filter is not None
@@ -293,9 +330,13 @@ class TimelinePane(Pane):
 
     def detail_loader(self, row: TimelineRow) -> Callable[[], Text] | None:
         if row.kind == "event":
-            return lambda: or_gone(
-                self.repo.event_detail(row.id), lambda found: event_text(*found), "event"
-            )
+
+            def load() -> Text:
+                found = self.repo.event_detail(row.id)
+                changed = self.repo.last_change("event", row.id) if found else None
+                return or_gone(found, lambda f: event_text(*f, changed=changed), "event")
+
+            return load
         return self.statement_loader(row.id)
 
     def on_virtual_list_selected(self, message: VirtualList.Selected) -> None:
@@ -311,9 +352,29 @@ class TimelinePane(Pane):
             self.post_message(self.OpenStatement(statement_id))
 
 
+def edit_event(host: Widget, repo: Repo, event_id: int, refresh: Callable[[], None]) -> None:
+    """Open the event form on the event as stored now (the version its save names);
+    ``refresh`` shows what is stored after a save, or after a refused one."""
+    from workbench.ui.forms import EventForm
+
+    event = repo.get("event", event_id)
+    if event is None or getattr(event, "deleted_at", None) is not None:
+        host.notify("This event is gone (deleted or merged away).", title="Timeline", markup=False)
+        refresh()
+        return
+
+    def done(saved: Any) -> None:
+        if saved is not None:
+            host.notify(f"Saved event #{event_id}.", title="Timeline", markup=False)
+            refresh()
+
+    host.app.push_screen(EventForm(repo, event, refresh=refresh), done)  # type: ignore[arg-type]
+
+
 class EventScreen(ModalScreen[int | None]):
     """An event with its statements (Enter on a timeline event): Enter on a statement
-    goes to it in the Statements pane, esc goes back to the timeline."""
+    goes to it in the Statements pane, ``e`` edits the event, esc goes back to the
+    timeline."""
 
     DEFAULT_CSS = """
     EventScreen { align: center middle; }
@@ -328,6 +389,7 @@ class EventScreen(ModalScreen[int | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Go to the statement", id="event.open"),
         Binding("escape", "dismiss(None)", "Back", id="event.back"),
+        Binding("e", "edit", "Edit event", id="event.edit"),
     ]
 
     def __init__(self, repo: Repo, event_id: int) -> None:
@@ -336,18 +398,31 @@ class EventScreen(ModalScreen[int | None]):
         self.event_id = event_id
         self.statements: list[StatementRow] = []
         self.loaded = False  # for tests: the event and its statements are shown
+        self.loads = 0  # completed loads, for tests
 
     def compose(self) -> ComposeResult:
         box = Vertical()
         box.border_title = f"Event #{self.event_id}"
-        box.border_subtitle = "Enter goes to the statement · esc back"
+        box.border_subtitle = "Enter goes to the statement · e edit the event · esc back"
         with box:
             yield Static("", id="event-about", markup=False)
             yield OptionList(id="event-statements")
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one(OptionList))
-        self.run_worker(self._load, thread=True, name="show the event", exit_on_error=False)
+        self.reload()
+
+    def reload(self) -> None:
+        self.run_worker(
+            self._load, thread=True, exclusive=True, name="show the event", exit_on_error=False
+        )
+
+    def desk_changed(self, message: Any) -> None:
+        """Another editor changed the event, its statements or their speakers: show it as
+        it is now, the highlight staying on the same statement (the app calls this on
+        every open screen)."""
+        if message.batch.entities & TimelinePane.WATCHES:
+            self.reload()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         forward_failure(self, event)
@@ -369,8 +444,10 @@ class EventScreen(ModalScreen[int | None]):
             if rows:
                 text.append("\nIts statements (Enter goes to one):", style="bold")
             about.update(text)
-        self.statements = rows
         options = self.query_one(OptionList)
+        was = options.highlighted
+        before = self.statements[was].id if was is not None and was < len(self.statements) else None
+        self.statements = rows
         options.clear_options()
         for row in rows:
             label = Text(f"#{row.id} ", style="dim")
@@ -384,12 +461,26 @@ class EventScreen(ModalScreen[int | None]):
         if not rows:
             options.add_option(Option(Text("No statements on this event.", "dim"), disabled=True))
         else:
-            options.highlighted = 0
+            ids = [row.id for row in rows]
+            options.highlighted = (
+                ids.index(before) if before in ids else min(was or 0, len(ids) - 1)
+            )
+        self.loads += 1
         self.loaded = True
 
     @on(OptionList.OptionSelected)
     def _selected(self) -> None:
         self.action_open()
+
+    def action_edit(self) -> None:
+        """``e``: the event's title, description and date; shown here as saved."""
+
+        def shown_again() -> None:
+            self.run_worker(
+                self._load, thread=True, exclusive=True, name="show the event", exit_on_error=False
+            )
+
+        edit_event(self, self.repo, self.event_id, shown_again)
 
     def action_open(self) -> None:
         index = self.query_one(OptionList).highlighted
