@@ -101,3 +101,15 @@ def test_statements_and_articles_are_ranked_on_one_scale(desk: tuple[Repo, Story
         hits = search(session.connection(), parse_query("quotas")).hits
     assert {h.kind for h in hits if h.score == 1.0} == {"statement", "article"}
     assert hits[0].kind == "statement"  # a tie goes to the statement
+
+
+def test_a_superseded_hit_says_so_on_screen(desk: tuple[Repo, Story]) -> None:
+    from workbench.ui.search import hit_text
+
+    repo, story = desk
+    repo.add_link(story.called_off, story.floated, "updates")
+    with repo.read() as session:
+        hits = search(session.connection(), parse_query('"could be announced"')).hits
+    shown = {h.id: hit_text(h, []).plain for h in hits if h.kind == "statement"}
+    assert "[superseded]" in shown[story.floated]
+    assert "[" not in shown[story.floated_again].splitlines()[0]

@@ -94,9 +94,17 @@ def hit_text(hit: Hit, patterns: Sequence[re.Pattern[str]]) -> Text:
         out.append_text(marked(hit.title, _matches(hit.title, patterns), base="bold"))
     else:
         out.append(_clean(hit.speaker) or "unnamed", style="bold")
+        # a superseded or dismissed statement must never pass for a live claim
+        standing = [v for v in (hit.verification, hit.review) if v not in STANDING_QUIET]
+        if standing:
+            out.append(f"  [{', '.join(standing)}]", style="italic yellow")
     out.append("\n  ")
     out.append_text(marked(hit.snippet, hit.marks))
     return out
+
+
+#: Standings not worth a word on a hit: the ordinary ones.
+STANDING_QUIET = frozenset({"", "unverified", "accepted"})
 
 
 def window_note(results: Results) -> str:
