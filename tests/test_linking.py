@@ -143,3 +143,18 @@ def test_picker_shows_existing_links(repo: Repo, story: Story) -> None:
     )
     with Session(repo.engine) as session:
         assert session.exec(select(Link).where(col(Link.review) == "accepted")).one()
+
+
+def test_a_quote_repeated_in_many_stories_makes_one_link_per_copy(repo: Repo) -> None:
+    """Six reports of the same words: five duplicates links (each copy to the earliest
+    report), not the fifteen pairs an editor would otherwise have to review."""
+    words = "The harbour will stay closed to tankers until the inspection ends"
+    ids = []
+    for n in range(6):
+        article = repo.add_article(title=f"Report {n}", text=f"Report {n}. {words}.")
+        ids.append(repo.add_statement(text=words, article_id=article.id).id)
+    assert suggest_links(repo) == 5
+    rows = repo.suggested_links()
+    assert {r.relation for r in rows} == {"duplicates"}
+    assert {r.to_side.id for r in rows} == {ids[0]}
+    assert {r.from_side.id for r in rows} == set(ids[1:])

@@ -291,7 +291,11 @@ def test_an_editor_over_ssh_browses_searches_and_quits(
     app.expect("Type to search.")
     app.send("Villa Ardenne")
     app.expect_line(r"\d+ hits, best first")
-    assert any("Talks open at Villa Ardenne near Lisk" in line for line in app.screen.lines())
+    # the typed words show in the box; the hits for them (after the debounce) below it
+    app.wait_until(
+        lambda s: sum("Villa Ardenne" in line for line in s.lines()) >= 2,
+        "hits naming Villa Ardenne",
+    )
     app.key("escape")
     app.wait_until(lambda s: "best first" not in s.text(), "the search to close")
     app.expect("#54 Savoren")  # the pane as it was left

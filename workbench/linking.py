@@ -210,8 +210,15 @@ def judge(a: LinkCandidate, b: LinkCandidate, similarity: float) -> LinkProposal
     return None
 
 
+#: Proposals per statement: a quote repeated in a hundred stories must not ask an editor
+#: to review thousands of pairs. One duplicates link (to the earliest report) says it all.
+PROPOSALS_PER_STATEMENT = 4
+
+
 def propose(repo: Repo, statement_ids: Sequence[int]) -> list[LinkProposal]:
-    """Links the desk proposes for these statements against the rest of the desk."""
+    """Links the desk proposes for these statements against the rest of the desk: per
+    statement, at most one *duplicates* link (to the earliest report of the same words)
+    and a few turns (updates / contradicts), the most similar first."""
     from rapidfuzz import fuzz
 
     subjects = repo.statement_candidates(statement_ids)
@@ -219,15 +226,27 @@ def propose(repo: Repo, statement_ids: Sequence[int]) -> list[LinkProposal]:
     done: set[frozenset[int]] = set()
     for subject in subjects.values():
         linked = repo.linked(subject.id)
+        if any(relation == "duplicates" for relation, _review in linked.values()):
+            continue  # already known as a copy of another report
         base = normalise(subject.text)
+        found: list[tuple[float, LinkCandidate, LinkProposal]] = []
         for other in repo.link_pool(subject, related_query(subject.text), window=200):
             pair = frozenset((subject.id, other.id))
             if other.id in linked or pair in done:
                 continue
-            done.add(pair)
-            proposal = judge(subject, other, fuzz.token_set_ratio(base, normalise(other.text)))
+            similarity = fuzz.token_set_ratio(base, normalise(other.text))
+            proposal = judge(subject, other, similarity)
             if proposal is not None:
-                proposals.append(proposal)
+                found.append((similarity, other, proposal))
+        # a copy links back to the earliest report; the earliest itself waits for its
+        # copies to link to it (else a chain of copies, each to the one before)
+        copies = [f for f in found if f[2].relation == "duplicates" and f[2].from_id == subject.id]
+        turns = sorted((f for f in found if f[2].relation != "duplicates"), key=lambda f: -f[0])
+        chosen = [min(copies, key=lambda f: _when(f[1]))] if copies else []
+        chosen += turns[: PROPOSALS_PER_STATEMENT - len(chosen)]
+        for _similarity, other, proposal in chosen:
+            done.add(frozenset((subject.id, other.id)))
+            proposals.append(proposal)
     return proposals
 
 
