@@ -367,6 +367,21 @@ def feed_view(
 STATEMENT_FILTERS = ("all", "suggested", "accepted", "orphaned", "dismissed")
 
 
+def _statement_row_columns(speaker: Any) -> tuple[Any, ...]:
+    """The columns a statement row starts with, wherever statements are listed."""
+    return (
+        Statement.id,
+        speaker.name,
+        Statement.text,
+        Statement.quote,
+        Statement.said_on,
+        Statement.said_until,
+        Statement.date_precision,
+        Statement.verification,
+        Statement.review,
+    )
+
+
 def statements_view(
     engine: Engine, *, include_dismissed: bool = False, state: str = "all"
 ) -> KeysetView:
@@ -378,15 +393,7 @@ def statements_view(
     speaker = aliased(Actor)
     query = (
         select(
-            Statement.id,
-            speaker.name,
-            Statement.text,
-            Statement.quote,
-            Statement.said_on,
-            Statement.said_until,
-            Statement.date_precision,
-            Statement.verification,
-            Statement.review,
+            *_statement_row_columns(speaker),
             Source.name,
             Statement.score,
             Statement.evidence_start,
@@ -1080,15 +1087,7 @@ def event_statements(engine: Engine, event_id: int) -> list[StatementRow]:
     speaker = aliased(Actor)
     query = (
         select(
-            Statement.id,
-            speaker.name,
-            Statement.text,
-            Statement.quote,
-            Statement.said_on,
-            Statement.said_until,
-            Statement.date_precision,
-            Statement.verification,
-            Statement.review,
+            *_statement_row_columns(speaker),
         )
         .join(EventStatement, EventStatement.statement_id == Statement.id)
         .join(speaker, speaker.id == Statement.speaker_id, isouter=True)
