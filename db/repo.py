@@ -47,6 +47,7 @@ from db.models import (
     normalise_name,
     utcnow,
 )
+from db.repo_collections import CollectionsMixin, _append
 from db.repo_history import HistoryMixin
 from db.repo_ingest import IngestMixin, ReviewConflict  # noqa: F401  (re-exported)
 from db.repo_links import LinksMixin
@@ -133,7 +134,7 @@ class DeskBusyError(RepoError):
     """The write lock could not be had, even after waiting and retrying: nothing was saved."""
 
 
-class Repo(IngestMixin, StatementsMixin, LinksMixin, HistoryMixin):
+class Repo(IngestMixin, StatementsMixin, LinksMixin, HistoryMixin, CollectionsMixin):
     """Reads and writes for one editor on one desk."""
 
     def __init__(self, engine: Engine, editor: str, *, read_only: bool = False) -> None:
@@ -453,23 +454,16 @@ class Repo(IngestMixin, StatementsMixin, LinksMixin, HistoryMixin):
 
     def add_to_collection(
         self, collection_id: int, kind: str, item_id: int, note: str = ""
-    ) -> CollectionItem:
+    ) -> CollectionItem | None:
+        """Append one item; ``None`` when it is already in the collection."""
         with self._write() as tx:
-            tx.get(Collection, collection_id)
-            last = tx.session.exec(
-                select(func.max(CollectionItem.rank)).where(
-                    CollectionItem.collection_id == collection_id
-                )
-            ).one()
-            return tx.insert(
-                CollectionItem(
-                    collection_id=collection_id,
-                    rank=(last or 0) + 1,
-                    kind=kind,
-                    item_id=item_id,
-                    note=note,
-                )
-            )
+            if not _append(tx, collection_id, [(kind, item_id)], note):
+                return None
+            return tx.session.exec(
+                select(CollectionItem)
+                .where(CollectionItem.collection_id == collection_id)
+                .order_by(col(CollectionItem.id).desc())
+            ).first()
 
     # ---------------------------------------------------------------- generic edits
 

@@ -965,6 +965,7 @@ def timeline_view(
     actor_ids: Sequence[int] = (),
     issue_id: int | None = None,
     verification: str | None = None,
+    since: dt.date | None = None,
 ) -> TimelineView:
     """Events and dated statements on one date axis, oldest first, each kind by its start
     date (a month-precision entry sorts at the first of its month, a range at its first day).
@@ -977,6 +978,8 @@ def timeline_view(
       (``EventStatement``): an event carries no issue of its own.
     - ``verification``: statements with that verification only; events are not statements
       and have no verification, so this filter leaves them out.
+    - ``since``: entries that start on or after that day (a bound on the sort key, so
+      the date indexes serve it).
 
     The filters only narrow each part's ``WHERE``: keys, order and paging are the same as
     unfiltered, so a pane switching filters keeps its cursor on the same entry.
@@ -1016,6 +1019,9 @@ def timeline_view(
     if verification is not None:
         statement_where.append(Statement.verification == verification)
         event_where.append(false())
+    if since is not None:
+        statement_where.append(Statement.said_on >= since)
+        event_where.append(Event.date >= since)
     events = KeysetView(
         engine,
         Event,

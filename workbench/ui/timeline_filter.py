@@ -1,4 +1,5 @@
-"""The timeline's filter (``f`` in the Timeline pane): an actor, an issue, a verification.
+"""The timeline's filter (``f`` in the Timeline pane): an actor, an issue, a verification,
+a first day.
 
 The actor is typed, not scrolled to: a desk has hundreds of actors, and editors know the
 name (or a misspelling of it, or an alias). Matching is the statement editor's speaker
@@ -9,6 +10,7 @@ screen only says what to ask for.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -56,10 +58,17 @@ class TimelineFilter:
     issue_id: int | None = None
     issue_title: str = ""
     verification: str | None = None
+    #: entries that start on or after this day ("verified statements on X since 1 Dec")
+    since: dt.date | None = None
 
     @property
     def active(self) -> bool:
-        return self.actor_id is not None or self.issue_id is not None or bool(self.verification)
+        return (
+            self.actor_id is not None
+            or self.issue_id is not None
+            or bool(self.verification)
+            or self.since is not None
+        )
 
     def label(self) -> str:
         """The filter as the pane title shows it: `` · Orin Hask +2 · Harbour talks``."""
@@ -71,6 +80,8 @@ class TimelineFilter:
             parts.append(clean_line(self.issue_title))
         if self.verification:
             parts.append(self.verification)
+        if self.since is not None:
+            parts.append(f"since {self.since.day} {self.since:%b %Y}")
         return "".join(f" · {part}" for part in parts)
 
     def view_arguments(self) -> dict[str, Any]:
@@ -79,7 +90,12 @@ class TimelineFilter:
             "actor_ids": self.actor_ids,
             "issue_id": self.issue_id,
             "verification": self.verification,
+            "since": self.since,
         }
+
+
+def _day_text(day: dt.date | None) -> str:
+    return f"{day.day} {day:%b %Y}" if day is not None else ""
 
 
 def descendants(actor_id: int, parents: Iterable[tuple[int, int | None]]) -> tuple[int, ...]:
@@ -117,6 +133,7 @@ class TimelineFilterScreen(ModalScreen["TimelineFilter | None"]):
     TimelineFilterScreen #timeline-filter-children { margin-left: 14; }
     TimelineFilterScreen Select { width: 1fr; }
     TimelineFilterScreen #timeline-filter-hint { color: $text-muted; height: auto; }
+    TimelineFilterScreen #timeline-filter-since-said { color: $text-muted; margin-left: 14; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -176,6 +193,15 @@ class TimelineFilterScreen(ModalScreen["TimelineFilter | None"]):
                     id="timeline-filter-verification",
                     compact=True,
                 )
+            with Horizontal():
+                yield Label("Since")
+                yield Input(
+                    _day_text(self.current.since),
+                    placeholder="any day (“1 Dec”, “last Friday”)",
+                    id="timeline-filter-since",
+                    compact=True,
+                )
+            yield Static("", id="timeline-filter-since-said", markup=False)
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#timeline-filter-actor", Input))
@@ -255,6 +281,23 @@ class TimelineFilterScreen(ModalScreen["TimelineFilter | None"]):
                 self.set_focus(self.query_one("#timeline-filter-matches", OptionList))
             event.stop()
 
+    @on(Input.Changed, "#timeline-filter-since")
+    def _since_typed(self, event: Input.Changed) -> None:
+        from workbench.ui.forms import FormError, _date_preview
+
+        try:
+            said = _date_preview(event.value)[1] if event.value.strip() else ""
+        except FormError as exc:
+            said = str(exc)
+        self.query_one("#timeline-filter-since-said", Static).update(said)
+
+    def _since(self) -> dt.date | None:
+        """The typed first day; FormError when it cannot be read."""
+        from workbench.ui.forms import _date_preview
+
+        return _date_preview(self.query_one("#timeline-filter-since", Input).value)[0]
+
+    @on(Input.Submitted, "#timeline-filter-since")
     @on(Input.Submitted, "#timeline-filter-actor")
     def _submitted(self) -> None:
         self.action_apply()
@@ -293,12 +336,20 @@ class TimelineFilterScreen(ModalScreen["TimelineFilter | None"]):
             issue_id=issue if isinstance(issue, int) else None,
             issue_title=issue_title,
             verification=verification if isinstance(verification, str) else None,
+            since=self._since(),
         )
 
     def action_apply(self) -> None:
         typed = self.query_one("#timeline-filter-actor", Input).value.strip()
         if typed and not self.loaded:  # typed ahead of the actors list: apply when it comes
             self._apply_when_loaded = True
+            return
+        from workbench.ui.forms import FormError
+
+        try:
+            self._since()
+        except FormError as exc:
+            self.notify(str(exc), title="Timeline filter", markup=False)
             return
         if typed and self._chosen_actor() is None:
             self.notify(

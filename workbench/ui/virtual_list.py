@@ -10,6 +10,7 @@ nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -121,6 +122,9 @@ class VirtualList(ScrollView, can_focus=True):
             return self.list
 
     empty_text = "Nothing here yet."
+    #: Set by the pane while rows are marked (space): draws a mark column; None otherwise,
+    #: so an unmarked list looks and costs exactly as before.
+    is_marked: Callable[[Any], bool] | None = None
 
     def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
@@ -373,7 +377,12 @@ class VirtualList(ScrollView, can_focus=True):
             self.call_later(self._ensure_visible_loaded)
             return self._strip(Text("  …"), width, base, placeholder=True)
         selected = index == self.cursor
-        text = self.render_row(row, width, selected, index)
+        marked = self.is_marked
+        if marked is None:
+            text = self.render_row(row, width, selected, index)
+        else:
+            body = self.render_row(row, max(width - 1, 1), selected, index)
+            text = Text.assemble(("■", "bold yellow") if marked(row) else " ", body)
         style = base + self.get_component_rich_style("virtual-list--cursor") if selected else base
         return self._strip(text, width, style)
 

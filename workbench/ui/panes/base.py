@@ -121,7 +121,13 @@ class Pane(Vertical):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back_to_list", "List", show=False, id="pane.back"),
+        Binding("space", "toggle_mark", "Mark", show=False, id="pane.mark"),
+        Binding("u", "clear_marks", "Clear marks", show=False, id="pane.unmark"),
+        Binding("b", "bulk", "Bulk actions", show=False, id="pane.bulk"),
+        Binding("plus", "collect", "Add to collection", show=False, id="pane.collect"),
     ]
+    #: The pane's filter lists rows a collection can hold ("everything in this filter").
+    COLLECTS_FILTER: ClassVar[bool] = False
 
     class OpenStatement(Message):
         """Ask the app to show a statement in the Statements pane."""
@@ -149,6 +155,8 @@ class Pane(Vertical):
         self._shown: Any = None
         #: other sessions at this pane's items, by (entity, id)
         self._others: dict[tuple[str, int], tuple[Here, ...]] = {}
+        #: rows marked with space, by (entity, id), in the order they were marked
+        self.marks: dict[tuple[str, int], None] = {}
         self.border_title = f"{self.NUMBER} {self.TITLE}"
 
     # ---------------------------------------------------------------- layout
@@ -235,8 +243,117 @@ class Pane(Vertical):
 
     @on(VirtualList.Reloaded)
     def _update_count(self, message: VirtualList.Reloaded) -> None:
-        total = message.list.total or 0
-        self.border_subtitle = f"{total:,}"
+        self._show_count()
+
+    def _show_count(self) -> None:
+        total = self.list.total or 0
+        marked = f" · {len(self.marks)} marked" if self.marks else ""
+        self.border_subtitle = f"{total:,}{marked}"
+
+    # ---------------------------------------------------------------- marks and bulk
+
+    def mark_identity(self, row: Any) -> tuple[str, int] | None:
+        """The (entity, id) a row stands for when marked; the row's own by default."""
+        return self.presence_key(row)
+
+    def current_identity(self) -> tuple[str, int] | None:
+        return self.mark_identity(self.list.current) if self.list.current is not None else None
+
+    def is_marked(self, row: Any) -> bool:
+        return self.mark_identity(row) in self.marks
+
+    def selection(self) -> list[tuple[str, int]]:
+        """What a bulk action acts on: the marked rows, else the highlighted one."""
+        if self.marks:
+            return list(self.marks)
+        current = self.current_identity()
+        return [current] if current is not None else []
+
+    def action_toggle_mark(self) -> None:
+        """``space``: mark or unmark the highlighted row and move on, so a run of rows is
+        marked by holding space."""
+        key = self.current_identity()
+        if key is None:
+            self.notify("Nothing here to mark.", title=self.TITLE, markup=False)
+            return
+        if key in self.marks:
+            del self.marks[key]
+        else:
+            self.marks[key] = None
+        self._marks_changed()
+        self.list.action_cursor_down()
+
+    def action_clear_marks(self) -> None:
+        if self.marks:
+            self.marks.clear()
+            self._marks_changed()
+
+    def _marks_changed(self) -> None:
+        self.list.is_marked = self.is_marked if self.marks else None
+        self.list.refresh()
+        self._show_count()
+
+    def filter_rows(self) -> list[tuple[str, int]]:
+        """Every row the current filter lists, as (entity, id): read in a worker."""
+        from workbench.ui.bulk import rows_of_view
+
+        view = self.list.view
+        return [] if view is None else rows_of_view(view, self.mark_identity)
+
+    def action_bulk(self) -> None:
+        """``b``: act on the marked rows (or the highlighted one)."""
+        from workbench.ui.bulk import BulkMenu, applicable, describe
+
+        selection = self.selection()
+        if self._repo is None or (not selection and not self.COLLECTS_FILTER):
+            self.notify("Nothing to act on here.", title=self.TITLE, markup=False)
+            return
+        actions = applicable(selection, from_filter=self.COLLECTS_FILTER)
+        if not actions:
+            self.notify("No bulk action applies to these rows.", title=self.TITLE, markup=False)
+            return
+
+        def chosen(action: Any) -> None:
+            if action is not None:
+                self._bulk(action, selection)
+
+        self.app.push_screen(BulkMenu(describe(selection), actions, bool(self.marks)), chosen)
+
+    def action_collect(self) -> None:
+        """``+``: add the marked rows (or the highlighted one) to a collection."""
+        from workbench.ui.bulk import ACTIONS
+
+        selection = self.selection()
+        if self._repo is None or not selection:
+            self.notify("Nothing here to add.", title=self.TITLE, markup=False)
+            return
+        self._bulk(next(a for a in ACTIONS if a.id == "collect"), selection)
+
+    def _bulk(self, action: Any, selection: list[tuple[str, int]]) -> None:
+        from workbench.ui.bulk import ask_for, run_bulk
+
+        repo = self.repo
+
+        def answered(value: str | None) -> None:
+            if value is None:
+                return
+            rows = self.filter_rows if action.id == "collect-filter" else None
+
+            def work() -> None:
+                said = run_bulk(repo, action, value, selection, rows)
+                self.app.call_from_thread(self._bulk_done, said, action.id)
+
+            self.write(work, action.label.rstrip("…").lower())
+
+        ask_for(self, repo, action, answered)
+
+    def _bulk_done(self, said: str, action_id: str) -> None:
+        """Marks are spent once their action landed (a refused one keeps them)."""
+        self.notify(said, title=self.TITLE, markup=False)
+        if action_id != "collect-filter" and self.marks:
+            self.marks.clear()
+            self._marks_changed()
+        self.list.reload()
 
     # ---------------------------------------------------------------- details
 

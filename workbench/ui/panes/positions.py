@@ -131,6 +131,9 @@ class GridList(VirtualList):
         column = min(self.column, len(self.columns) - 1)
         return row.cells[column] if column < len(row.cells) else None
 
+    #: positions marked with space; drawn in place of the cell's right border
+    marked_positions: frozenset[int] = frozenset()
+
     def action_column(self, step: int) -> None:
         if self.columns:
             self.column = (self.column + step) % len(self.columns)
@@ -175,7 +178,10 @@ class GridList(VirtualList):
             for glyph, mark_style in marks:  # glyphs, not colour alone, tell them apart
                 text.append(glyph, style=mark_style + reverse)
             text.append(tail, style=style)
-            text.append("│", style="dim")
+            if cell.position_id in self.marked_positions:  # space marked it (b acts on it)
+                text.append("■", style="bold yellow")
+            else:
+                text.append("│", style="dim")
         return text
 
 
@@ -515,6 +521,23 @@ class PositionsPane(Pane):
         Binding("E", "edit_actor", "Edit column's actor", show=False, id="positions.edit-actor"),
         Binding("H", "history", "History", show=False, id="positions.history"),
     ]
+
+    # ---------------------------------------------------------------- marks
+
+    def mark_identity(self, row: Any) -> tuple[str, int] | None:
+        """A grid row is an issue; what is marked is the position in the highlighted cell."""
+        grid = self.query_one(GridList)
+        cell = grid.cell if row is not None and row is grid.current else None
+        return ("position", cell.position_id) if cell is not None else None
+
+    def _marks_changed(self) -> None:
+        grid = self.query_one(GridList)
+        grid.marked_positions = frozenset(i for _kind, i in self.marks)
+        grid.refresh()
+        self._show_count()
+
+    def filter_rows(self) -> list[tuple[str, int]]:
+        return []  # the grid's rows are issues, not collectable items
 
     def action_history(self) -> None:
         """``H``: the history of the position the highlighted cell shows (its own edits

@@ -111,6 +111,7 @@ class StatementsPane(Pane):
     NUMBER = 2
     WATCHES = frozenset({"statement", "link", "actor", "article", "issue"})
     PRESENCE_ENTITIES = frozenset({"statement"})
+    COLLECTS_FILTER = True
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "review('accepted')", "Accept", id="statements.accept"),

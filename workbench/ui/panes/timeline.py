@@ -210,6 +210,7 @@ class TimelinePane(Pane):
     # links: the ✗/↻ marks; actors: speakers' names (and what an actor filter covers)
     WATCHES = frozenset({"event", "statement", "link", "actor"})
     PRESENCE_ENTITIES = frozenset({"event", "statement"})
+    COLLECTS_FILTER = True
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "review('accepted')", "Accept", id="timeline.accept"),
