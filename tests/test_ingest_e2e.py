@@ -752,6 +752,41 @@ def test_two_feeds_linking_one_story_leave_it_alone_on_refetch(
     assert article["version"] == 1
 
 
+def _intranet_feed(link: str, description: str) -> bytes:
+    """An intranet wire's feed: its items carry a link but no guid."""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        "<title>Desk Intranet Wire</title><link>http://127.0.0.1/</link>"
+        f"<item><title>Weir works update</title><link>{escape(link)}</link>"
+        f"<description>{escape(description)}</description></item>"
+        "</channel></rss>"
+    ).encode()
+
+
+def test_a_story_on_an_intranet_host_keeps_its_link_and_is_updated_in_place(
+    desk: Desk, http_server: HTTPTestServer
+) -> None:
+    story = http_server.url("/story")  # http://127.0.0.1:PORT/story
+    feed = http_server.route(
+        "/wire.xml",
+        body=_intranet_feed(story, "Crews start on the east gate."),
+        content_type=RSS,
+    )
+    first = desk.summary("ingest", feed)
+    assert (first["added"], first["failed"]) == (1, [])
+
+    http_server.route(
+        "/wire.xml",
+        body=_intranet_feed(story, "Crews start on the east gate; the west gate follows."),
+        content_type=RSS,
+    )
+    second = desk.summary("ingest", feed)
+    assert (second["added"], second["present"], second["updated"]) == (0, 0, 1)
+    (row,) = desk.rows("SELECT url, canonical_url, text FROM article")
+    assert row["url"] == story and row["canonical_url"] == story
+    assert "the west gate follows" in row["text"]
+
+
 # --------------------------------------------------------------------------- near-duplicates
 
 HERALD_STORY = Entry(

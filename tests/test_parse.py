@@ -124,6 +124,81 @@ def test_malformed_entry_links_cost_only_themselves() -> None:
     ]
 
 
+def test_entry_links_on_intranet_hosts_are_kept() -> None:
+    """feedparser-rs 0.7.1 hands back '' for links to private and local hosts; desks
+    subscribe to intranet feeds (fetch allows them), and a lost link loses dedupe too."""
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Intranet</title>'
+        b"<link>http://wire.local/</link>"
+        b"<item><title>Loopback</title><link>http://127.0.0.1:8080/story</link></item>"
+        b"<item><title>Public</title><link>https://wire.example/p</link></item>"
+        b"<item><title>Mdns</title><link>http://desk.local/a?x=1</link><guid>g-1</guid></item>"
+        b"<item><title>Ten net</title><link>http://10.1.2.3/b</link></item>"
+        b"<item><title>No link</title><description>Only text.</description></item>"
+        b"<item><title>Internal</title><link>http://wire.internal/c</link></item>"
+        b"<item><title>Lan</title><link>http://printer.lan/d</link></item>"
+        b"<item><title>Permalink</title><guid>http://192.168.1.9/e</guid></item>"
+        b"<item><title>Relative</title><link>/f</link></item>"
+        b"</channel></rss>"
+    )
+    doc = parse_feed(body, url="http://10.0.0.7/rss.xml")
+    assert [(a.title, a.url) for a in doc.articles] == [
+        ("Loopback", "http://127.0.0.1:8080/story"),
+        ("Public", "https://wire.example/p"),
+        ("Mdns", "http://desk.local/a?x=1"),
+        ("Ten net", "http://10.1.2.3/b"),
+        ("No link", None),
+        ("Internal", "http://wire.internal/c"),
+        ("Lan", "http://printer.lan/d"),
+        ("Permalink", "http://192.168.1.9/e"),
+        ("Relative", "http://10.0.0.7/f"),
+    ]
+    assert doc.articles[2].guid == "g-1" and not doc.warnings
+
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>Desk wire</title>'
+        b'<entry><title>One</title><id>urn:one</id><link rel="self" href="http://x.local/s"/>'
+        b'<link rel="alternate" href="http://x.local/one"/></entry>'
+        b'<entry><title>Two</title><id>urn:two</id><link href="http://[::1]:9/two"/></entry>'
+        b"</feed>"
+    )
+    assert [a.url for a in parse_feed(atom).articles] == [
+        "http://x.local/one",
+        "http://[::1]:9/two",
+    ]
+
+    # the Rust parser never reads an RSS item's atom:link; feedparser does
+    namespaced = (
+        b'<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>W</title>'
+        b'<item><title>A</title><atom:link rel="alternate" href="https://wire.example/a"/>'
+        b"</item><item><title>B</title><link>https://wire.example/b</link></item>"
+        b"</channel></rss>"
+    )
+    assert [a.url for a in parse_feed(namespaced).articles] == [
+        "https://wire.example/a",
+        "https://wire.example/b",
+    ]
+
+
+def test_lost_links_are_paired_by_guid_when_the_parsers_count_differently() -> None:
+    """A broken feed can leave the two parsers with different entries, so position no
+    longer pairs them; a guid both give, and no other entry shares, still does."""
+    from types import SimpleNamespace
+
+    rust = [{"id": "a", "link": ""}, {"id": "c", "link": ""}, {"id": "d", "link": ""}]
+    python = SimpleNamespace(
+        entries=[
+            {"id": "a", "link": "http://10.0.0.1/a"},
+            {"id": "b", "link": "http://10.0.0.1/b"},
+            {"id": "c", "link": "http://10.0.0.1/c"},
+            {"id": "d", "link": "http://10.0.0.1/d1"},
+            {"id": "d", "link": "http://10.0.0.1/d2"},
+        ]
+    )
+    links = parse_module._recover_links(rust, ["", "", ""], python)
+    assert links == ["http://10.0.0.1/a", "http://10.0.0.1/c", ""]
+
+
 def test_atom10_html_and_text_constructs() -> None:
     doc = parse_feed(fixture("atom10.xml"))
     assert doc.title == "Northern Ledger"

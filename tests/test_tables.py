@@ -295,3 +295,58 @@ def test_a_side_named_with_who_speaks_for_it_is_the_side() -> None:
     )
     (table,) = find_tables(text)
     assert [c.actor for c in position_candidates(table)] == ["Calvera", "Drossland"]
+
+
+PEOPLE = "Name | Age | City\nAda Brandt | 34 | Lowmarsh\nTeo Vrana | 51 | Calder"
+
+
+def test_a_table_after_a_blank_line_is_not_merged_into_a_dated_table() -> None:
+    """No separator row and no header word: after the gap, "Name" is no date, so the rows
+    start a table of their own instead of becoming undated events."""
+    timeline = "Date (2026) | Event | What was said\nMar 3 | Envoys meet | No comment"
+    text = f"{timeline}\n\n{PEOPLE}\n"
+    dated, people = find_tables(text)
+    assert (dated.kind, len(dated.rows)) == ("dated", 1)
+    assert text[dated.start : dated.end] == timeline
+    assert (people.kind, people.header, len(people.rows)) == (
+        "other",
+        ["Name", "Age", "City"],
+        2,
+    )
+    assert all(e.start is not None for e in event_candidates(dated, reference=date(2026, 5, 1)))
+
+
+def test_a_table_after_a_blank_line_is_not_merged_into_a_positions_table() -> None:
+    """A row over rows of numbers where it has words is a header: a new table begins."""
+    text = f"{POSITIONS}\n\n{PEOPLE}\n"
+    positions, people = find_tables(text)
+    assert (positions.kind, positions.rows) == ("positions", POSITIONS_ROWS)
+    assert (people.kind, people.header) == ("other", ["Name", "Age", "City"])
+    assert [c.actor for c in position_candidates(positions)] == ["Calvera", "Drossland"] * 2
+
+
+def test_a_narrower_table_after_a_blank_line_is_its_own() -> None:
+    text = f"{POSITIONS}\n\nPort | Berths\nVenn | North quay\nOsk | South quay\n"
+    positions, ports = find_tables(text)
+    assert positions.rows == POSITIONS_ROWS
+    assert (ports.header, ports.rows) == (
+        ["Port", "Berths"],
+        [["Venn", "North quay"], ["Osk", "South quay"]],
+    )
+
+
+def test_rows_of_a_dated_table_spaced_by_blank_lines_stay_one_table() -> None:
+    text = (
+        "| Date | Event |\n\n| Mar 3 | Envoys meet |\n\n| 5 March | Talks open |\n\n"
+        "| Mar 9 | Leaders call | |\n"
+    )
+    table = _only(text)
+    assert (table.kind, [row[0] for row in table.rows]) == ("dated", ["Mar 3", "5 March", "Mar 9"])
+    assert table.end == len(text) - 1
+
+
+def test_a_wider_row_after_a_blank_line_starts_a_new_table() -> None:
+    text = f"{POSITIONS}\n\nA | B | C | D\n1 | 2 | 3 | 4\n"
+    positions, other = find_tables(text)
+    assert positions.rows == POSITIONS_ROWS
+    assert (other.header, other.rows) == (["A", "B", "C", "D"], [["1", "2", "3", "4"]])

@@ -10,8 +10,9 @@ evidence the desk reads into positions and timelines).
 Feeds go to feedparser-rs first — a Rust parser, fast enough for thousands of entries per
 refresh and immune to XML entity tricks — and to Python's feedparser only when the Rust parser
 rejects a feed, finds nothing, or finds it broken (feedparser's loose mode recovers more of a
-damaged feed). Neither parser is ever handed a string it could mistake for a URL or a file
-name: both accept those and would fetch or open them.
+damaged feed), and to recover entry links the Rust parser drops (it blanks links to intranet
+hosts, which desks subscribe to; see ``_links_lost``). Neither parser is ever handed a string
+it could mistake for a URL or a file name: both accept those and would fetch or open them.
 
 Heavy libraries (feedparser, trafilatura, charset-normalizer, selectolax) are imported inside
 the functions that need them, so starting the app does not pay for them.
@@ -25,9 +26,9 @@ import html
 import io
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote, urljoin, urlsplit
 
 from db.clean import strip_controls
@@ -772,7 +773,8 @@ def _byline(entry: Any) -> str:
     return _one_line(str(_field(_field(entry, "author_detail"), "name") or ""))
 
 
-def _entry_article(entry: Any, *, outlet: str, base: str | None) -> ParsedArticle:
+def _entry_article(entry: Any, link: Any, *, outlet: str, base: str | None) -> ParsedArticle:
+    """One entry as an article; ``link`` is the entry's link as ``_FeedParse`` settled it."""
     text = _entry_text(entry)
     title = _one_line(_construct_text(_field(entry, "title_detail"), _field(entry, "title")))
     title = _shorten(title, DECLARED_TITLE_MAX) if title else _derived_title(text)
@@ -785,7 +787,7 @@ def _entry_article(entry: Any, *, outlet: str, base: str | None) -> ParsedArticl
     return ParsedArticle(
         title=title,
         text=text,
-        url=_http_url(_field(entry, "link"), base),
+        url=_http_url(link, base),
         byline=_byline(entry),
         published_at=published,
         guid=guid,
@@ -793,12 +795,93 @@ def _entry_article(entry: Any, *, outlet: str, base: str | None) -> ParsedArticl
     )
 
 
-def _run_feed_parsers(data: bytes) -> tuple[Any, Any]:
-    """(result, other) from feedparser-rs, with feedparser as the fallback.
+class _FeedParse(NamedTuple):
+    """What the feed parsers made of a document."""
+
+    #: the parse whose entries are used (feedparser-rs's or feedparser's)
+    result: Any
+    #: the other parser's result when both ran, for describing a document neither could read
+    other: Any
+    #: each entry's link, lined up with ``result.entries``
+    links: list[Any]
+
+
+def _links_of(entries: Sequence[Any]) -> list[Any]:
+    return [_field(entry, "link") for entry in entries]
+
+
+def _links_lost(links: Sequence[Any], data: bytes) -> bool:
+    """Whether feedparser-rs dropped entry links that feedparser would read.
+
+    feedparser-rs 0.7.1 hands back ``''`` for links to loopback, private and link-local
+    addresses and local names (``localhost``, ``.local``, ``.internal``, ``.lan`` …): a guard
+    against fetching them, wrong here, where desks subscribe to intranet feeds on purpose (and
+    fetch.py allows them). Without its link an entry has no canonical URL, so a guid-less
+    entry whose text changes would be added again instead of updated. It also never reads an
+    RSS item's ``atom:link``, which leaves the link ``None``. Both are rare, so the check is a
+    scan of the links already read (and a byte search), and the common feed pays nothing more.
+    """
+    if "" in links:
+        return True
+    return None in links and b":link" in data
+
+
+def _same_entry(rust: Any, python: Any) -> bool:
+    """Whether two parsers' entries at one position are the same entry: their ids agree
+    when both have one (feedparser resolves an Atom id against ``xml:base``; the Rust
+    parser leaves it as written)."""
+    mine, theirs = _field(rust, "id"), _field(python, "id")
+    if not mine or not theirs:
+        return True
+    return mine == theirs or str(theirs).endswith(str(mine))
+
+
+def _recover_links(rust_entries: Sequence[Any], links: list[Any], python: Any) -> list[Any]:
+    """The links feedparser-rs left empty, taken from feedparser's parse of the same bytes.
+
+    Entries are paired by position when both parsers found as many (they read a document
+    in order), else by a guid both give and no other entry shares; an entry that cannot be
+    paired keeps what it had.
+    """
+    python_entries = list(python.entries)
+    paired: list[Any] = []
+    if len(python_entries) == len(rust_entries):
+        paired = python_entries
+    else:
+        counts: dict[str, int] = {}
+        for entry in python_entries:
+            guid = _field(entry, "id")
+            if guid:
+                counts[guid] = counts.get(guid, 0) + 1
+        by_id = {_field(e, "id"): e for e in python_entries if counts.get(_field(e, "id"), 0) == 1}
+        paired = [by_id.get(_field(entry, "id")) for entry in rust_entries]
+    recovered = list(links)
+    for index, (entry, link) in enumerate(zip(rust_entries, links, strict=True)):
+        if link:
+            continue
+        match = paired[index] if index < len(paired) else None
+        if match is None or not _same_entry(entry, match):
+            continue
+        found = _field(match, "link")
+        if found:
+            recovered[index] = found
+    return recovered
+
+
+def _feedparser(data: bytes) -> Any:
+    import feedparser
+
+    # A stream, never bytes or str: feedparser treats a string as a URL or a file name.
+    return feedparser.parse(io.BytesIO(data))
+
+
+def _run_feed_parsers(data: bytes) -> _FeedParse:
+    """feedparser-rs's parse, with feedparser as the fallback and as the source of links the
+    Rust parser drops.
 
     feedparser runs only when the Rust parser raised, found no entries, or called the feed
-    broken — then whichever recovered more entries wins. ``other`` is the loser (for
-    describing a document that neither could read), or ``None``.
+    broken — then whichever recovered more entries wins — or when it lost entry links
+    (``_links_lost``), which are then taken from feedparser's reading.
     """
     import feedparser_rs
 
@@ -810,19 +893,22 @@ def _run_feed_parsers(data: bytes) -> tuple[Any, Any]:
     except Exception:  # a rejection like any other; the fallback gets its turn
         rust = None
     if rust is not None and rust.entries and not rust.bozo:
-        return rust, None
+        links = _links_of(rust.entries)
+        if _links_lost(links, data):
+            links = _recover_links(rust.entries, links, _feedparser(data))
+        return _FeedParse(rust, None, links)
 
-    import feedparser
-
-    # A stream, never bytes or str: feedparser treats a string as a URL or a file name.
-    python: Any = feedparser.parse(io.BytesIO(data))
+    python: Any = _feedparser(data)
     if rust is None:
-        return python, None
-    if len(python.entries) > len(rust.entries):
-        return python, rust
-    if not rust.entries and not _field(rust, "version") and _field(python, "version"):
-        return python, rust
-    return rust, python
+        return _FeedParse(python, None, _links_of(python.entries))
+    if len(python.entries) > len(rust.entries) or (
+        not rust.entries and not _field(rust, "version") and _field(python, "version")
+    ):
+        return _FeedParse(python, rust, _links_of(python.entries))
+    links = _links_of(rust.entries)
+    if _links_lost(links, data):
+        links = _recover_links(rust.entries, links, python)
+    return _FeedParse(rust, python, links)
 
 
 def _not_a_feed_reason(text: str, results: Iterable[Any]) -> str:
@@ -861,7 +947,7 @@ def _parse_feed(
     _require_content(body, source)
     text = _readable(decode(body, declared=charset), source)
     data = _as_utf8_xml(text)
-    result, other = _run_feed_parsers(data)
+    result, other, links = _run_feed_parsers(data)
     entries = list(result.entries)
     version = _field(result, "version")
     if not entries and not version:
@@ -870,7 +956,10 @@ def _parse_feed(
     feed = result.feed
     outlet = _one_line(_construct_text(_field(feed, "title_detail"), _field(feed, "title")))
     base = _http_url(url) or _http_url(_field(feed, "link"))
-    articles = [_entry_article(entry, outlet=outlet, base=base) for entry in entries]
+    articles = [
+        _entry_article(entry, link, outlet=outlet, base=base)
+        for entry, link in zip(entries, links, strict=True)
+    ]
     warnings: list[str] = []
     if result.bozo:
         warnings.append(_bozo_warning(result, data, len(articles)))

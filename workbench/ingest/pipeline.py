@@ -1,9 +1,10 @@
 """The ingest pipeline: sources → fetch → parse → rules → store → tables → near-duplicates.
 
 One function per entry point (``fetch_feeds`` for subscribed feeds, ``ingest_targets`` for
-paths and URLs given by hand), both returning an ``IngestReport``. A failure is recorded
-against the source it came from (and on the Source row, for feeds) and the batch goes on:
-one broken feed never costs the desk the others.
+paths and URLs given by hand), both returning an ``IngestReport``. A failure is reported
+against what it came from, and recorded on the Source row when it is one the desk has (a
+feed fetched, a URL given to ``ingest`` that is a source, a local feed file read before), so
+the Feed pane counts it; the batch goes on: one broken feed never costs the desk the others.
 """
 
 from __future__ import annotations
@@ -617,17 +618,39 @@ def _ingest_file(
     label = str(path)
     try:
         if path.stat().st_size > settings.max_mb * 1024 * 1024:
-            report.fail(label, f"{label}: larger than {settings.max_mb:g} MB")
+            _local_failure(
+                repo, path, report, "size", f"{label}: larger than {settings.max_mb:g} MB"
+            )
             return
         # the whole path as the name, so every message says which file it was
         document = parse_document(path.read_bytes(), name=label)
     except OSError as exc:
-        report.fail(label, f"{label}: {exc.strerror or exc}")
+        _local_failure(repo, path, report, "read", f"{label}: {exc.strerror or exc}")
         return
     except ParseError as exc:
-        report.fail(label, str(exc))
+        _local_failure(repo, path, report, "parse", str(exc))
         return
     _store_local(repo, path, document, report, specs, new, suggest)
+
+
+def _file_source_url(path: Path) -> str:
+    """The source URL of a local feed file: the file itself (see ``_store_local``)."""
+    return f"file://{path.resolve()}"
+
+
+def _local_failure(repo: Repo, path: Path, report: IngestReport, kind: str, error: str) -> None:
+    """A file that could not be read: reported, and recorded on the file's own source when
+    it has one (a local feed read before), so the Feed pane counts it among the failing
+    sources as it does a feed whose fetch failed. A text or page file belongs to its
+    folder's source, which its neighbours' successes would make look fine again, so its
+    failure is only reported."""
+    report.fail(str(path), error)
+    try:
+        source = repo.source_by_url(_file_source_url(path))
+    except OSError:
+        source = None
+    if source is not None:
+        repo.record_fetch(source.id, ok=False, error_kind=kind, error=error)  # type: ignore[arg-type]
 
 
 def _store_local(
@@ -645,7 +668,7 @@ def _store_local(
     if document.kind == "feed":
         # kind "file", not "feed": `fetch` and OPML export are for http(s) subscriptions,
         # and a file:// source among them would fail on every fetch.
-        source = _source(repo, f"file://{resolved}", document.title or path.stem, "file")
+        source = _source(repo, _file_source_url(path), document.title or path.stem, "file")
         articles = document.articles
     else:
         folder = resolved.parent
@@ -674,8 +697,17 @@ def _store_local(
         )
     except RepoError as exc:
         report.fail(label, f"{label}: could not store: {exc}")
+        if document.kind == "feed":
+            repo.record_fetch(
+                source.id,  # type: ignore[arg-type]
+                ok=False,
+                error_kind="store",
+                error=f"{label}: could not store: {exc}",
+            )
         return
     _count(report, stored, new, label)
+    if document.kind == "feed" and source.error_message is not None:
+        repo.record_fetch(source.id, ok=True)  # type: ignore[arg-type]  # read again: fine now
 
 
 def subscribe(repo: Repo, url: str, name: str) -> tuple[Source, bool]:
@@ -721,10 +753,13 @@ def _ingest_urls(
         on_result=lambda r: step(r.request.url),
         transport=transport,
     )
+    known_sources = _sources_by_url(repo)
     for result in results:
         url = result.request.url
+        known = repo.source_by_url(url) or known_sources.get(_canonical(url))
         if not result.ok:
-            report.fail(url, result.error or f"{url}: failed")
+            failure = result.error or f"{url}: failed"
+            _url_failure(repo, report, url, known, result, result.error_kind, failure)
             continue
         try:
             document = parse_document(
@@ -734,10 +769,13 @@ def _ingest_urls(
                 url=result.final_url,
             )
         except ParseError as exc:
-            report.fail(url, str(exc))
+            _url_failure(repo, report, url, known, result, "parse", str(exc))
             continue
         if document.kind == "feed":  # a feed given by URL is subscribed, then stored
-            source = _source(repo, url, document.title or urlsplit(url).netloc, "feed")
+            if known is not None and known.kind == "feed":
+                source = known  # however the subscription spelled the URL
+            else:
+                source = _source(repo, url, document.title or urlsplit(url).netloc, "feed")
             # its validators, so the first `workbench fetch` can be a conditional GET
             repo.record_fetch(
                 source.id,  # type: ignore[arg-type]
@@ -756,6 +794,50 @@ def _ingest_urls(
         try:
             stored = store_document(repo, source.id, document, specs=specs, suggest=suggest)
         except RepoError as exc:
-            report.fail(url, f"{url}: could not store: {exc}")
+            failure = f"{url}: could not store: {exc}"
+            _url_failure(repo, report, url, known, result, "store", failure)
             continue
         _count(report, stored, new, url)
+        if known is not None and known.kind != "feed" and known.error_message is not None:
+            # a page source whose own URL failed before and works now (a feed's is cleared
+            # above, with its validators)
+            repo.record_fetch(known.id, ok=True, http_status=result.status)  # type: ignore[arg-type]
+
+
+def _url_failure(
+    repo: Repo,
+    report: IngestReport,
+    url: str,
+    known: Source | None,
+    result: FetchResult,
+    kind: str | None,
+    error: str,
+) -> None:
+    """A URL that failed: reported, and recorded on its source when the URL is one the desk
+    has (a feed subscribed or ingested before), as `fetch` records its failures, so the
+    Feed pane counts it among the failing sources."""
+    report.fail(url, error)
+    if known is not None:
+        repo.record_fetch(
+            known.id,  # type: ignore[arg-type]
+            ok=False,
+            http_status=result.status,
+            error_kind=kind,
+            error=error,
+        )
+
+
+def _canonical(url: str) -> str:
+    from workbench.ingest.urls import canonical_url
+
+    return canonical_url(url)
+
+
+def _sources_by_url(repo: Repo) -> dict[str, Source]:
+    """The desk's http(s) sources by canonical URL, to find the source a URL given to
+    ``ingest`` is however either spelled it (as ``subscribe`` compares them)."""
+    return {
+        _canonical(source.url): source
+        for source in repo.sources()
+        if source.url and source.url.lower().startswith(("http://", "https://"))
+    }

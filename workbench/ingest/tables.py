@@ -241,7 +241,9 @@ def find_tables(text: str) -> list[PipeTable]:
     A table is two or more consecutive pipe rows (a line with a ``|`` that splits into at
     least two cells) with a header and at least one data row. Blank lines, and lines of
     HTML debris such as ``</p>``, are tolerated between rows only when another pipe row
-    follows, so the debris after a table never becomes part of it.
+    follows, so the debris after a table never becomes part of it, and only when that row
+    fits the table: no more columns, a date first if the table is dated, and not the
+    header of rows of its own — two tables a blank line apart stay two tables.
     """
     try:
         return _find_tables(text) if isinstance(text, str) else []
@@ -259,16 +261,18 @@ def _find_tables(text: str) -> list[PipeTable]:
             i += 1
             continue
         block = [i]
+        current = _Current(text, lines, rows, i)
         j = i + 1
         while j < len(lines):
             if rows[j] is not None:
                 block.append(j)
+                current.add(j)
                 j += 1
                 continue
             k = j
             while k < len(lines) and rows[k] is None and _JUNK_LINE.fullmatch(lines[k][2]):
                 k += 1  # blank lines or tag debris: skipped only if this table goes on after them
-            if k == j or k >= len(lines) or rows[k] is None or _starts_table(rows, k):
+            if k == j or k >= len(lines) or rows[k] is None or not current.goes_on(k):
                 break
             j = k
         for part in _split_at_header(block, rows):
@@ -277,6 +281,124 @@ def _find_tables(text: str) -> list[PipeTable]:
                 tables.append(table)
         i = j
     return tables
+
+
+#: Rows of the current table read to tell its header, kind and year: enough to classify,
+#: few enough that a table spaced by thousands of blank lines stays linear to read.
+_SAMPLE_ROWS = 20
+#: Rows read below a row after a gap, to see whether it heads a table of its own.
+_LOOKAHEAD = 5
+#: A cell that is a figure: a number, amount, share or numeric date ("34", "1,200", "45%",
+#: "2026-03-03"), not words with a number in them.
+_FIGURE = re.compile(r"[\s(]*[-+±~≈]?[$€£¥]?\d[\d\s.,:/%'–-]*[)\s]*(?:[kmbKMB]|bn)?")
+
+
+class _Current:
+    """The table the rows read so far belong to, to tell whether a row after a gap (blank
+    lines or tag debris) goes on with it or starts a table of its own.
+
+    Its start follows the rules ``_split_at_header`` splits a block by (a separator row
+    under a row, a header word further down), applied row by row as the block grows, so
+    each row costs the same however long the table.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        lines: list[tuple[int, int, str]],
+        rows: list[list[str] | None],
+        first: int,
+    ) -> None:
+        self.text, self.lines, self.rows = text, lines, rows
+        self.members = [first]  # line numbers of the current table's rows so far
+        self.separated = _is_separator(rows[first] or [])
+        self._sample: tuple[int, PipeTable | None] | None = None
+
+    def add(self, index: int) -> None:
+        cells = self.rows[index] or []
+        position = len(self.members)
+        if _is_separator(cells):
+            if not self.separated and position >= 2:
+                self.members = self.members[-1:]  # the row above is the header of a new table
+            self.separated = True
+        elif position >= 2 and _header_word(clean_cell(cells[0] if cells else "")) in (
+            _DATE_HEADERS | _ISSUE_HEADERS
+        ):
+            self.members, self.separated = [], False
+        self.members.append(index)
+        if len(self.members) <= _SAMPLE_ROWS + 1:
+            self._sample = None  # the sample is the first rows; later ones leave it be
+
+    def _table(self) -> PipeTable | None:
+        """The current table as far as read (its first rows), or None if it has no body."""
+        if self._sample is None or self._sample[0] != self.members[0]:
+            part = self.members[: _SAMPLE_ROWS + 1]
+            block = [(self.lines[n][0], self.lines[n][1], self.rows[n] or []) for n in part]
+            self._sample = (self.members[0], _build(self.text, block))
+        return self._sample[1]
+
+    def goes_on(self, index: int) -> bool:
+        """Whether the pipe row at ``index``, after a gap, is another row of this table.
+
+        It is not when it heads a table of its own (``_starts_table``), has more columns,
+        lacks the date a dated table's rows start with, or looks like a header over the
+        rows under it (``_heads_rows``). A blank line between the rows of one table is
+        common in pasted text; two tables one blank line apart are as common.
+        """
+        if _starts_table(self.rows, index):
+            return False
+        table = self._table()
+        if table is not None:
+            header, dated, year = table.header, table.kind == "dated", table.year
+        else:  # a header, perhaps its separator, and no rows yet
+            first = next((self.rows[n] for n in self.members if not self._separator(n)), None)
+            if not first:
+                return False
+            header = _trimmed([clean_cell(c) for c in first], keep=2)
+            dated, year = _header_word(header[0]) in _DATE_HEADERS, _header_year(header)
+        cells = _trimmed([clean_cell(c) for c in self.rows[index] or []], keep=1)
+        if len(cells) > len(header):
+            return False
+        if dated:
+            return bool(cells[0]) and parse_date_expression(cells[0], default_year=year) is not None
+        return not _heads_rows(self.rows, index, cells, len(header))
+
+    def _separator(self, index: int) -> bool:
+        return _is_separator(self.rows[index] or [])
+
+
+def _trimmed(cells: list[str], *, keep: int) -> list[str]:
+    """Cells without the empty ones a trailing pipe too many leaves, keeping ``keep``."""
+    while len(cells) > keep and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _heads_rows(rows: list[list[str] | None], index: int, cells: list[str], width: int) -> bool:
+    """Whether the row at ``index`` reads as the header of the rows right under it.
+
+    It does when it is narrower than the table above and the rows under it share its
+    width, or when a column holds figures in every row under it and words in this one
+    ("Name | Age | City" over "Ada | 34 | Lowmarsh") — the test ``csv.Sniffer`` makes.
+    """
+    below: list[list[str]] = []
+    for line in range(index + 1, min(index + 1 + _LOOKAHEAD, len(rows))):
+        raw = rows[line]
+        if raw is None:
+            break
+        if not _is_separator(raw):
+            below.append(_trimmed([clean_cell(c) for c in raw], keep=1))
+    if not below:
+        return False
+    if len(cells) < width and all(len(row) == len(cells) for row in below):
+        return True
+    for column, cell in enumerate(cells):
+        if not cell or _FIGURE.fullmatch(cell):
+            continue
+        under = [row[column] if column < len(row) else "" for row in below]
+        if all(value and _FIGURE.fullmatch(value) for value in under):
+            return True
+    return False
 
 
 def _starts_table(rows: list[list[str] | None], index: int) -> bool:
