@@ -168,6 +168,21 @@ def _on_commit(conn: Any) -> None:
     retry_busy(commit)
 
 
+#: The desk's write lock on PostgreSQL: a transaction-scoped advisory lock (advisory lock
+#: keys are per database, so one constant serves every desk on a server).
+PG_WRITE_LOCK = 0x57_4F_52_4B  # "WORK"
+
+
+def _on_pg_begin(conn: Any) -> None:
+    """A writer's transaction (``sqlite_begin="IMMEDIATE"``) takes the desk's write lock
+    first, as ``BEGIN IMMEDIATE`` does on SQLite: writers then run one at a time, so a
+    read-check-write (the version check of optimistic locking, a counter bumped from the
+    row as read) can never interleave with another writer's under READ COMMITTED. Readers
+    never wait; a write transaction holds the lock for milliseconds."""
+    if conn.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+
+
 def create_sqlite_file(path: Path) -> None:
     """Create an empty desk file with the umask's permissions (SQLite's own would be
     0644 whatever the umask, and its WAL and shared-memory files copy the desk's mode);
@@ -199,13 +214,16 @@ def make_engine(url: str, *, check: bool = True) -> Engine:
         event.listen(engine, "commit", _on_commit)
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
     except (ImportError, NoSuchModuleError) as exc:
         backend = make_url(url).get_backend_name()
         raise DatabaseError(
             f"cannot open {backend} database: its driver is not installed ({exc}); "
-            "this version of the workbench stores desks in SQLite files"
+            "PostgreSQL desks take the psycopg driver: postgresql+psycopg://…"
         ) from exc
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "begin", _on_pg_begin)
+    return engine
 
 
 def open_desk(url: str, *, migrate: bool = True) -> Engine:

@@ -70,7 +70,7 @@ from db.tx import (  # noqa: F401  (re-exported: callers import errors from here
     content_hash,
     quote_selector,
 )
-from db.users import check_can_write
+from db.users import UserRow, check_can_write, put_user
 
 # --------------------------------------------------------------------------- read models
 
@@ -147,8 +147,11 @@ class Repo(IngestMixin, StatementsMixin, LinksMixin, HistoryMixin, CollectionsMi
     # ---------------------------------------------------------------- transactions
 
     @contextmanager
-    def _write(self) -> Iterator[_Tx]:
+    def _write(self, *, check_role: bool = True) -> Iterator[_Tx]:
         """One write transaction (or the enclosing ``batch()``'s).
+
+        ``check_role=False`` is for an operation that checks the editor's role itself, in
+        this transaction, with its own rule and words (``set_user``: only admins).
 
         Concurrent writers: the transaction starts with ``BEGIN IMMEDIATE``, which waits
         up to the busy timeout for the write lock, and ``db.engine`` retries that BEGIN and
@@ -171,7 +174,8 @@ class Repo(IngestMixin, StatementsMixin, LinksMixin, HistoryMixin, CollectionsMi
             tx = _Tx(session, self.editor)
             try:
                 session.connection()  # BEGIN IMMEDIATE now: the write lock, before the body
-                check_can_write(session, self.editor)  # in the write transaction: current
+                if check_role:  # in the write transaction: the role as it is now
+                    check_can_write(session, self.editor)
                 yield tx
                 tx.commit()
             except IntegrityError as exc:  # a constraint the checks above did not foresee
@@ -464,6 +468,15 @@ class Repo(IngestMixin, StatementsMixin, LinksMixin, HistoryMixin, CollectionsMi
                 .where(CollectionItem.collection_id == collection_id)
                 .order_by(col(CollectionItem.id).desc())
             ).first()
+
+    # ---------------------------------------------------------------- users
+
+    def set_user(self, name: str, role: str) -> UserRow:
+        """Add a desk user or change their role, as this editor: an admin, or anyone on a
+        desk that lists nobody yet (whose first user must be an admin). Logged like every
+        write; the rules are ``db.users.put_user``'s, checked in this transaction."""
+        with self._write(check_role=False) as tx:  # put_user checks for an admin
+            return put_user(tx, name, role)
 
     # ---------------------------------------------------------------- generic edits
 

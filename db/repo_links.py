@@ -13,11 +13,10 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, or_, select
 
 from db.models import Link, Relation, Statement
-from db.search import QueryError, fts_table
+from db.search import newest_ids, placeholders
 from db.tx import _choice, _Tx
 
 if TYPE_CHECKING:
@@ -105,7 +104,7 @@ def _parents(conn: Connection, actor_ids: set[int]) -> dict[int, int | None]:
     while todo:
         for start in range(0, len(todo), 500):
             chunk = todo[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+            marks = placeholders(conn, len(chunk))
             for actor_id, parent_id in conn.exec_driver_sql(
                 f"SELECT id, parent_id FROM actor WHERE id IN ({marks})", tuple(chunk)
             ):
@@ -141,7 +140,7 @@ class LinksMixin:
             conn = session.connection()
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
-                marks = ",".join("?" * len(chunk))
+                marks = placeholders(conn, len(chunk))
                 rows += conn.exec_driver_sql(
                     _CANDIDATE_SQL + f"WHERE statement.id IN ({marks}) "
                     "AND statement.deleted_at IS NULL AND statement.review != 'dismissed'",
@@ -169,18 +168,7 @@ class LinksMixin:
         with self.read() as session:
             conn = session.connection()
             if fts:
-                table = fts_table("statement")
-                try:
-                    ids += [
-                        int(r[0])
-                        for r in conn.exec_driver_sql(
-                            f"SELECT rowid FROM {table} WHERE {table} MATCH ? "
-                            "ORDER BY rowid DESC LIMIT ?",
-                            (fts, window),
-                        )
-                    ]
-                except OperationalError as exc:
-                    raise QueryError(f"The search could not run: {exc.orig}") from exc
+                ids += newest_ids(conn, "statement", fts, window)
             for column, value in (
                 ("speaker_id", subject.speaker_id),
                 ("issue_id", subject.issue_id),
@@ -190,11 +178,12 @@ class LinksMixin:
                 # Newest by date said, which the (speaker_id | issue_id, said_on) index
                 # hands out in order; "ORDER BY id" sorted every statement of a talkative
                 # speaker first (120k rows at a million statements: bench/scale.py).
+                mark = placeholders(conn, 1)
                 ids += [
                     int(r[0])
                     for r in conn.exec_driver_sql(
-                        f"SELECT id FROM statement WHERE {column} = ? AND deleted_at IS NULL "
-                        "ORDER BY said_on DESC, id DESC LIMIT ?",
+                        f"SELECT id FROM statement WHERE {column} = {mark} "
+                        f"AND deleted_at IS NULL ORDER BY said_on DESC, id DESC LIMIT {mark}",
                         (value, related),
                     )
                 ]

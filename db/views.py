@@ -219,7 +219,8 @@ class MergedView:
         day, key_rank, key_id = key
         if rank == key_rank:
             return (day, key_id)
-        return (day, -1 if rank > key_rank else 2**62)
+        # Past every id: a 32-bit bound, since ids are INTEGER on PostgreSQL (as 2**62 is not).
+        return (day, -1 if rank > key_rank else 2**31 - 1)
 
     def count(self) -> int:
         return sum(part.count() for part in self.parts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +16,65 @@ from db.repo import Repo
 from workbench.demo import load_demo
 
 EDITOR = "tester"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        default=None,
+        choices=("sqlite", "postgres"),
+        help="database the desks of the tests live on (default: $WORKBENCH_TEST_BACKEND "
+        "or sqlite); postgres needs $WORKBENCH_TEST_PG, see tests/backend.py",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): about SQLite itself (files, WAL, backups, other processes "
+        "opening the path); runs on the SQLite pass only",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from tests.backend import selected
+
+    if selected(config) != "postgres":
+        return
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None:
+            why = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {why}"))
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    from tests.backend import selected
+
+    return selected(request.config)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pg_desks(backend: str, worker_id: str) -> Iterator[Any]:
+    """On the PostgreSQL pass, every desk path opens a database on the test server."""
+    if backend != "postgres":
+        yield None
+        return
+    from tests.backend import PgDesks, redirect_sqlite, server_url
+
+    # The pid too: two pytest runs on one server must not share a template.
+    desks = PgDesks(server_url(), f"{worker_id.replace('-', '_')}_{os.getpid()}")
+    with redirect_sqlite(desks):
+        yield desks
+    desks.close()
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_desks(_pg_desks: Any, tmp_path: Path) -> Iterator[None]:
+    yield
+    if _pg_desks is not None:
+        _pg_desks.drop_under(tmp_path)
 
 
 @pytest.fixture(autouse=True)
@@ -34,11 +94,29 @@ def _isolated_home(
 
 
 @pytest.fixture(autouse=True)
-def _search_index_in_step(tmp_path: Path) -> Iterator[None]:
+def _search_index_in_step(
+    tmp_path: Path, backend: str, _pg_desks: Any, _drop_test_desks: None
+) -> Iterator[None]:
     """After every test, each desk it wrote must have search indexes that say exactly
     what its live rows say: a write path that forgets the index fails the test that
-    took it, whatever that test was about."""
+    took it, whatever that test was about. (It asks for ``_drop_test_desks`` so that it
+    runs before the test's PostgreSQL databases are dropped.)"""
     yield
+    if backend == "postgres":
+        from sqlalchemy import create_engine
+
+        from db.search import check_in_step
+
+        for name, path in list(_pg_desks.created.items()):
+            if path.is_relative_to(tmp_path.resolve()):
+                engine = create_engine(_pg_desks.url_for(name))
+                try:
+                    with engine.connect() as conn:
+                        problems = check_in_step(conn)
+                finally:
+                    engine.dispose()
+                assert not problems, f"{path.name}: {problems}"
+        return
     for path in tmp_path.rglob("*.db"):
         assert_search_in_step(path)
 
@@ -58,7 +136,7 @@ def assert_search_in_step(path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_template(tmp_path_factory: pytest.TempPathFactory, _pg_desks: Any) -> Path:
     """The demo desk, loaded once per session; tests get their own copy."""
     path = tmp_path_factory.mktemp("template") / "demo.db"
     engine = open_desk(str(path))
@@ -68,8 +146,11 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def demo_db(demo_template: Path, tmp_path: Path) -> Path:
+def demo_db(demo_template: Path, tmp_path: Path, _pg_desks: Any) -> Path:
     path = tmp_path / "demo.db"
+    if _pg_desks is not None:
+        _pg_desks.copy(demo_template, path)
+        return path
     engine = open_desk(str(demo_template))
     backup(engine, path)
     engine.dispose()

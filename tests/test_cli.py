@@ -128,6 +128,7 @@ def test_bad_db_is_one_error_line_naming_it(tmp_path: Path, env: dict[str, str],
         assert Path(location).read_text(encoding="utf-8").startswith("These are my notes")
 
 
+@pytest.mark.sqlite_only(reason="paths that are not SQLite files")
 @pytest.mark.parametrize("kind", BAD_DBS)
 def test_bad_db_raises_a_cli_error_naming_it(tmp_path: Path, runner: CliRunner, kind: str) -> None:
     """The message itself (before main() prints it): names the location, no other output."""
@@ -256,6 +257,7 @@ def _schema(path: Path) -> list[tuple[Any, ...]]:
         return conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
 
 
+@pytest.mark.sqlite_only(reason="creates the desk file")
 def test_db_upgrade_creates_and_is_idempotent(runner: CliRunner, desk: Path) -> None:
     first = runner.invoke(app, ["--db", str(desk), "db", "upgrade"])
     assert first.exit_code == 0, first.output
@@ -280,6 +282,7 @@ def test_db_upgrade_through_main_exits_zero(tmp_path: Path, env: dict[str, str])
     assert desk.exists()
 
 
+@pytest.mark.sqlite_only(reason="SQLite's online backup")
 def test_db_backup_writes_an_equal_sqlite_copy(
     runner: CliRunner, demo_desk: Path, tmp_path: Path
 ) -> None:
@@ -310,6 +313,7 @@ def test_db_backup_to_a_missing_folder_is_one_error_line(
     assert not target.parent.exists()
 
 
+@pytest.mark.sqlite_only(reason="SQLite's online backup")
 def test_db_backup_to_a_missing_folder_raises_cli_error(
     runner: CliRunner, tmp_path: Path, demo_desk: Path
 ) -> None:
@@ -347,12 +351,12 @@ def test_export_json_to_stdout(runner: CliRunner, demo_desk: Path) -> None:
 def test_export_unknown_format_is_a_usage_error(
     tmp_path: Path, env: dict[str, str], demo_desk: Path
 ) -> None:
-    out = tmp_path / "out.csv"
+    out = tmp_path / "out.xml"
     proc = run_workbench(
-        ["--db", str(demo_desk), "export", "--format", "csv", "-o", str(out)], env, tmp_path
+        ["--db", str(demo_desk), "export", "--format", "xml", "-o", str(out)], env, tmp_path
     )
     assert proc.returncode == 2
-    assert_one_line_error(proc, "csv")
+    assert_one_line_error(proc, "xml")
     assert not out.exists()
 
 
@@ -430,6 +434,7 @@ def test_configured_editor_signs_changes_and_export(
     assert {s["editor"] for s in data["statements"]} == {"maria"}
 
 
+@pytest.mark.sqlite_only(reason="an unreadable SQLite file")
 def test_unreadable_db_file_is_one_error_line(
     tmp_path: Path, env: dict[str, str], runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -464,7 +469,7 @@ def test_unreadable_db_file_is_one_error_line(
     [
         ("", "empty database location"),
         ("sqlite://", "in-memory database cannot be shared"),
-        ("postgresql://editor@127.0.0.1:9/desk", "driver is not installed"),
+        ("postgresql://editor@127.0.0.1:9/desk", "Connection refused"),
     ],
 )
 def test_unusable_locations_are_refused_on_one_line(

@@ -97,6 +97,7 @@ def blocker(desk: tuple[Path, Repo]) -> Iterator[sqlite3.Connection]:
     conn.close()
 
 
+@pytest.mark.sqlite_only(reason="SQLite's file lock and busy retries")
 def test_a_writer_that_finds_the_desk_locked_retries_and_saves(
     desk: tuple[Path, Repo], blocker: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -121,6 +122,7 @@ def test_a_writer_that_finds_the_desk_locked_retries_and_saves(
     )
 
 
+@pytest.mark.sqlite_only(reason="SQLite's file lock and busy retries")
 def test_retries_are_bounded_and_a_desk_that_stays_locked_says_so(
     desk: tuple[Path, Repo], blocker: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -139,6 +141,7 @@ def test_retries_are_bounded_and_a_desk_that_stays_locked_says_so(
     assert count(path, "SELECT count(*) FROM issue") == 1
 
 
+@pytest.mark.sqlite_only(reason="SQLite's file lock")
 def test_an_ingest_batch_waits_for_the_lock_and_lands_whole(
     desk: tuple[Path, Repo], blocker: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -159,6 +162,7 @@ def test_an_ingest_batch_waits_for_the_lock_and_lands_whole(
     assert count(path, "SELECT count(DISTINCT txn) FROM change") == 1  # one transaction
 
 
+@pytest.mark.sqlite_only(reason="SQLite's busy COMMIT")
 def test_a_busy_commit_is_retried_with_the_transaction_intact(
     tmp_path: Path, short_busy_timeout: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -296,6 +300,7 @@ def _assert_whole(path: Path) -> None:
     assert in_index == len(articles)
 
 
+@pytest.mark.sqlite_only(reason="checks the SQLite file after kill -9")
 def test_kill_9_of_an_ingest_keeps_each_committed_document_whole(tmp_path: Path) -> None:
     n = 150
     folder = tmp_path / "incoming"
@@ -350,6 +355,7 @@ def pty_apps() -> Iterator[list[PtyApp]]:
         app.close()
 
 
+@pytest.mark.sqlite_only(reason="checks the SQLite file after kill -9")
 def test_kill_9_of_a_session_mid_edit_keeps_the_draft_and_the_desk(
     demo_db: Path, tmp_path: Path, pty_apps: list[PtyApp]
 ) -> None:

@@ -17,7 +17,7 @@ from sqlmodel import select as query
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, TextArea
 
-from db.engine import open_desk, resolve_url
+from db.engine import open_desk
 from db.models import Change, Statement
 from db.repo import Repo
 from db.repo_ingest import IncomingArticle
@@ -56,7 +56,13 @@ def _changes(db: Path, statement_id: int) -> list[Change]:
 
 
 def _store(db: Path) -> DraftStore:
-    return DraftStore(resolve_url(str(db)), EDITOR)
+    """The drafts folder the app uses for this desk (keyed by the engine's URL, which is
+    the PostgreSQL database on that pass)."""
+    engine = open_desk(str(db), migrate=False)
+    try:
+        return DraftStore(str(engine.url), EDITOR)
+    finally:
+        engine.dispose()
 
 
 async def _filled(pilot: Pilot[object], app: WorkbenchApp) -> StatementEditor:

@@ -1,11 +1,11 @@
-"""The JSON export (a public contract) on the demo desk, and the demo desk itself."""
+"""The JSON and JSON Lines exports (a public contract) of the demo desk and of one
+collection, and the demo desk itself."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import json
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +17,17 @@ from sqlalchemy import Engine
 from db.engine import open_desk
 from db.repo import Repo
 from tests._support_data import export_dict, load_demo_desk
+from tests.backend import copy_desk
 from workbench.demo import demo_data
-from workbench.export.json_export import FORMAT, FORMAT_VERSION, write_json
+from workbench.export.errors import ExportError
+from workbench.export.json_export import (
+    FORMAT,
+    FORMAT_VERSION,
+    ITEM_TYPES,
+    JSONL_ORDER,
+    write_json,
+    write_jsonl,
+)
 
 LISTS = (
     "sources",
@@ -59,7 +68,7 @@ def exported(demo_template: Path) -> dict[str, Any]:
 def demo_repo(demo_template: Path, tmp_path: Path) -> Iterator[Repo]:
     """A private, writable copy of the demo desk."""
     path = tmp_path / "demo.db"
-    shutil.copyfile(demo_template, path)
+    copy_desk(demo_template, path)
     engine = open_desk(str(path))
     yield Repo(engine, "tester")
     engine.dispose()
@@ -404,3 +413,274 @@ def test_hostile_text_round_trips_exactly(tmp_path: Path) -> None:
     assert data["events"][0]["title"] == stored["event"]
     assert data["collections"][0]["name"] == stored["collection"]
     assert '"stop"' in stored["issue"] and "</script>" in stored["issue"]
+
+
+# --------------------------------------------------------------------------- a collection
+
+CURATED = "Round trip: Idrevo call"
+PINNED = dt.datetime(2026, 11, 12, 9, 30, tzinfo=dt.UTC)
+
+
+def curated_collection(repo: Repo) -> str:
+    """A second collection on the demo desk that exercises every part of a collection
+    export: the demo collection's items (events, statements, positions, in its order,
+    with its notes), plus statements chosen so that two links run between members (one an
+    *updates* link), a speaker with a parent chain, and a position and an event each with
+    one backing statement in the collection and one outside it. Returns its name."""
+    data = export_dict(repo.engine)
+    statements = _by_id(data["statements"])
+    demo = data["collections"][0]
+    collected = {i["id"] for i in demo["items"] if i["kind"] == "statement"}
+    extra: list[int] = []
+    updates = next(
+        link
+        for link in data["links"]
+        if link["relation"] == "updates" and link["from"] in collected
+    )
+    extra.append(updates["to"])
+    idrevo = next(
+        link
+        for link in data["links"]
+        if statements[link["to"]]["speaker"] == "Tomás Idrevo"
+        and {link["from"], link["to"]}.isdisjoint(collected | set(extra))
+    )
+    extra += [idrevo["from"], idrevo["to"]]
+    positions = _by_id(data["positions"])
+    backed = next(
+        positions[i["id"]]
+        for i in demo["items"]
+        if i["kind"] == "position" and len(positions[i["id"]]["statements"]) >= 2
+    )
+    extra.append(backed["statements"][0])
+    events = _by_id(data["events"])
+    event = next(
+        events[i["id"]]
+        for i in demo["items"]
+        if i["kind"] == "event" and len(events[i["id"]]["statements"]) >= 2
+    )
+    extra.append(event["statements"][0])
+
+    collection = repo.ensure_collection(CURATED, "For the partner desk")
+    for item in demo["items"]:
+        repo.add_items(int(collection.id), [(item["kind"], item["id"])], note=item["note"])  # type: ignore[arg-type]
+    repo.add_items(int(collection.id), [("statement", i) for i in extra], note="Added for context")  # type: ignore[arg-type]
+    return CURATED
+
+
+def _export(engine: Engine, writer: Any = write_json, **kwargs: Any) -> str:
+    out = io.StringIO()
+    writer(engine, out, editor="tester", now=PINNED, **kwargs)
+    return out.getvalue()
+
+
+def _jsonl_as_lists(raw: str) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+    """A JSON Lines export regrouped into the JSON object's lists (``type`` dropped)."""
+    lines = raw.split("\n")
+    assert lines[-1] == "", "the file ends with a newline"
+    items = [json.loads(line) for line in lines[:-1]]
+    header, rest = items[0], items[1:]
+    grouped: dict[str, list[dict[str, Any]]] = {key: [] for key in LISTS}
+    plural = {value: key for key, value in ITEM_TYPES.items()}
+    for item in rest:
+        kind = item.pop("type")
+        grouped[plural[kind]].append(item)
+    return header, grouped
+
+
+def test_whole_desk_header_names_no_collection(exported: dict[str, Any]) -> None:
+    assert "collection" in exported
+    assert exported["collection"] is None
+
+
+def test_collection_export_holds_its_members_and_exactly_what_they_depend_on(
+    demo_repo: Repo,
+) -> None:
+    name = curated_collection(demo_repo)
+    whole = export_dict(demo_repo.engine)
+    members = demo_repo.collection_members(int(demo_repo.collection_named(name).id))  # type: ignore[union-attr, arg-type]
+
+    data = json.loads(_export(demo_repo.engine, collection=name.upper()))  # any case
+
+    assert data["collection"] == name
+    assert data["exported_at"] == "2026-11-12T09:30:00+00:00"
+    statements = set(members["statement"])
+    assert _ids(data, "statements") == statements
+    assert _ids(data, "positions") == set(members["position"])
+    assert _ids(data, "events") == set(members["event"])
+    by_id = {key: _by_id(whole[key]) for key in LISTS}
+    articles = {by_id["statements"][s]["article"] for s in statements}
+    assert _ids(data, "articles") == articles
+    assert _ids(data, "sources") == {by_id["articles"][a]["source"] for a in articles}
+    issues = {by_id["statements"][s]["issue"] for s in statements} - {None}
+    issues |= {by_id["positions"][p]["issue"] for p in members["position"]}
+    assert _ids(data, "issues") == issues
+    named = {by_id["statements"][s]["speaker"] for s in statements} - {None}
+    named |= {by_id["positions"][p]["actor"] for p in members["position"]}
+    named |= {a for e in members["event"] for a in by_id["events"][e]["actors"]}
+    parents = {a["name"]: a["parent"] for a in whole["actors"]}
+    chain = set(named)
+    for actor in named:
+        while parents[actor] is not None:
+            actor = parents[actor]
+            chain.add(actor)
+    assert {a["name"] for a in data["actors"]} == chain
+    assert chain - named  # actors that only come in as someone's parent
+    inside = [
+        link["id"]
+        for link in whole["links"]
+        if link["from"] in statements and link["to"] in statements
+    ]
+    assert len(inside) >= 2
+    assert sorted(_ids(data, "links")) == inside
+    # Rows are exported as the whole desk exports them.
+    for key in LISTS[:-1]:
+        for item in data[key]:
+            assert item == by_id[key][item["id"]] or key in {"positions", "events"}, key
+    # The one collection, its items in order with their notes.
+    (collection,) = data["collections"]
+    order = [(i["kind"], i["id"]) for i in collection["items"]]
+    assert order == [(i["kind"], i["id"]) for i in by_id["collections"][collection["id"]]["items"]]
+    assert collection["items"][0]["note"] == whole["collections"][0]["items"][0]["note"]
+    assert collection["items"][-1]["note"] == "Added for context"
+    assert collection["description"] == "For the partner desk"
+    _assert_references_resolve(data)
+
+
+def test_backing_statements_outside_the_collection_are_left_out(demo_repo: Repo) -> None:
+    """Documented choice: a position's or event's ``statements`` lists only backing
+    statements that are in the collection; the others are not pulled in."""
+    name = curated_collection(demo_repo)
+    whole = export_dict(demo_repo.engine)
+    data = json.loads(_export(demo_repo.engine, collection=name))
+    statements = _ids(data, "statements")
+    whole_positions = _by_id(whole["positions"])
+    whole_events = _by_id(whole["events"])
+    kept = left_out = 0
+    for key, full in (("positions", whole_positions), ("events", whole_events)):
+        for item in data[key]:
+            backing = full[item["id"]]["statements"]
+            assert item["statements"] == [s for s in backing if s in statements]
+            kept += len(item["statements"])
+            left_out += len(backing) - len(item["statements"])
+            assert {k: v for k, v in item.items() if k != "statements"} == {
+                k: v for k, v in full[item["id"]].items() if k != "statements"
+            }
+    assert kept >= 1 and left_out >= 1
+
+
+def test_collection_export_skips_deleted_members_and_still_resolves(demo_repo: Repo) -> None:
+    name = curated_collection(demo_repo)
+    before = json.loads(_export(demo_repo.engine, collection=name))
+    linked = before["links"][0]
+    position = before["positions"][0]
+    demo_repo.delete("statement", linked["from"])
+    demo_repo.delete("issue", position["issue"])
+    after = json.loads(_export(demo_repo.engine, collection=name))
+    assert linked["from"] not in _ids(after, "statements")
+    assert linked["id"] not in _ids(after, "links")
+    assert position["id"] not in _ids(after, "positions")
+    assert position["issue"] not in _ids(after, "issues")
+    items = after["collections"][0]["items"]
+    assert ("statement", linked["from"]) not in {(i["kind"], i["id"]) for i in items}
+    assert len(items) == len(before["collections"][0]["items"]) - 2
+    _assert_references_resolve(after)
+
+
+@pytest.mark.parametrize("writer", [write_json, write_jsonl])
+def test_unknown_collection_fails_before_writing(demo_repo: Repo, writer: Any) -> None:
+    curated_collection(demo_repo)
+    out = io.StringIO()
+    with pytest.raises(ExportError) as failure:
+        writer(demo_repo.engine, out, editor="tester", collection="Nope")
+    assert str(failure.value) == (
+        f"no collection named 'Nope' (have: Morning briefing, 12 Nov, {CURATED})"
+    )
+    assert out.getvalue() == ""
+
+
+# --------------------------------------------------------------------------- JSON Lines
+
+
+def test_jsonl_whole_desk_has_the_json_items_one_a_line(demo_template: Path) -> None:
+    engine = open_desk(str(demo_template))
+    try:
+        raw = _export(engine, write_jsonl)
+        counts = write_jsonl(engine, io.StringIO(), editor="tester")
+        whole = json.loads(_export(engine))
+    finally:
+        engine.dispose()
+    header, data = _jsonl_as_lists(raw)
+    assert header == {
+        "type": "header",
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "exported_at": "2026-11-12T09:30:00+00:00",
+        "exported_by": "tester",
+        "collection": None,
+    }
+    for key in LISTS:
+        assert counts[key] == len(data[key]) > 0, key
+        expected = whole[key]
+        if key == "actors":  # parents first, else id order
+            assert sorted(data[key], key=lambda a: a["id"]) == expected
+        else:
+            assert data[key] == expected, key
+    _assert_references_resolve(data)
+
+
+def _assert_dependency_order(raw: str) -> None:
+    """Each line refers only to lines above it, as a line-by-line importer needs."""
+    order = [ITEM_TYPES[key] for key in JSONL_ORDER]
+    kinds = [json.loads(line)["type"] for line in raw.splitlines()]
+    assert kinds[0] == "header"
+    ranks = [order.index(kind) for kind in kinds[1:]]
+    assert ranks == sorted(ranks)
+    seen_actors: set[str] = set()
+    for line in raw.splitlines()[1:]:
+        item = json.loads(line)
+        if item["type"] == "actor":
+            assert item["parent"] is None or item["parent"] in seen_actors, item
+            seen_actors.add(item["name"])
+
+
+def test_jsonl_lines_come_in_dependency_order_parents_first(demo_repo: Repo) -> None:
+    # Put an older actor under a newer one: id order alone would list the child first.
+    late = demo_repo.add_actor("Council of Elders", "organisation")
+    oldest = demo_repo.find_actor("Pellara")
+    assert oldest is not None and oldest.id < late.id  # type: ignore[operator]
+    demo_repo.update("actor", int(oldest.id), None, parent_id=late.id)  # type: ignore[arg-type]
+    raw = _export(demo_repo.engine, write_jsonl)
+    _assert_dependency_order(raw)
+    names = [json.loads(line).get("name") for line in raw.splitlines()]
+    assert names.index("Council of Elders") < names.index("Pellara")
+
+
+def test_jsonl_collection_export_matches_the_json_one(demo_repo: Repo) -> None:
+    name = curated_collection(demo_repo)
+    raw = _export(demo_repo.engine, write_jsonl, collection=name)
+    header, data = _jsonl_as_lists(raw)
+    assert header["collection"] == name
+    as_json = json.loads(_export(demo_repo.engine, collection=name))
+    for key in LISTS:
+        assert sorted(data[key], key=lambda i: i["id"]) == as_json[key], key
+    _assert_references_resolve(data)
+    _assert_dependency_order(raw)
+
+
+def test_jsonl_is_one_item_a_line_even_with_hostile_text(tmp_path: Path) -> None:
+    engine: Engine = open_desk(str(tmp_path / "hostile.db"))
+    try:
+        repo = Repo(engine, "tester")
+        article = repo.add_article(title=HOSTILE, text=HOSTILE + "\n\nbody")
+        statement = repo.add_statement(text=HOSTILE, article_id=article.id, evidence=(0, 5))
+        collection = repo.add_collection("Hostile", HOSTILE)
+        repo.add_to_collection(int(collection.id), "statement", int(statement.id), note=HOSTILE)  # type: ignore[arg-type]
+        raw = _export(engine, write_jsonl, collection="hostile")
+    finally:
+        engine.dispose()
+    # Every splitter agrees on the lines: U+2028/U+2029 are escaped, newlines too.
+    assert raw.splitlines() == raw.split("\n")[:-1]
+    _, data = _jsonl_as_lists(raw)
+    assert data["statements"][0]["text"] == HOSTILE
+    assert data["articles"][0]["text"] == HOSTILE + "\n\nbody"
+    assert data["collections"][0]["items"][0]["note"] == HOSTILE

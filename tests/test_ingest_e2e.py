@@ -13,19 +13,20 @@ each test shows the hostile bytes it sends.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
-import sqlite3
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import pytest
+from sqlalchemy import inspect, text
 from typer.testing import CliRunner, Result
 
 from db.engine import open_desk
@@ -186,12 +187,22 @@ class Desk:
         """``feeds list --json``, by URL."""
         return {row["url"]: row for row in json.loads(self.run("feeds", "list", "--json").stdout)}
 
-    def rows(self, sql: str, *params: object) -> list[sqlite3.Row]:
-        with closing(sqlite3.connect(self.path)) as conn:
-            conn.row_factory = sqlite3.Row
-            return conn.execute(sql, params).fetchall()
+    def rows(self, sql: str, *params: object) -> list[Row]:
+        """Rows of a query on the desk, whichever database it lives on (``?`` placeholders)."""
+        parts = sql.split("?")
+        named = "".join(
+            part + (f":p{n}" if n < len(parts) - 1 else "") for n, part in enumerate(parts)
+        )
+        engine = open_desk(str(self.path), migrate=False)
+        try:
+            with engine.connect() as conn:
+                result = conn.execute(text(named), {f"p{n}": v for n, v in enumerate(params)})
+                keys = list(result.keys())
+                return [Row(tuple(_as_sqlite(v) for v in r), keys) for r in result]
+        finally:
+            engine.dispose()
 
-    def articles(self) -> dict[str, sqlite3.Row]:
+    def articles(self) -> dict[str, Row]:
         """Live articles by title."""
         rows = self.rows("SELECT * FROM article WHERE deleted_at IS NULL")
         by_title = {row["title"]: row for row in rows}
@@ -208,20 +219,52 @@ class Desk:
 
     def assert_no_controls(self) -> None:
         """No string anywhere in the desk (JSON columns decoded) holds a control character."""
-        with closing(sqlite3.connect(self.path)) as conn:
+        engine = open_desk(str(self.path), migrate=False)
+        try:
             tables = [
                 name
-                for (name,) in conn.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' "
-                    "AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version'"
-                )
+                for name in inspect(engine).get_table_names()
+                if not name.startswith("sqlite_") and name != "alembic_version"
             ]
             assert "article" in tables and "source" in tables
-            for table in tables:
-                for row in conn.execute(f'SELECT * FROM "{table}"'):
-                    for value in row:
-                        for text in _strings(value):
-                            assert not CONTROLS.search(text), (table, text)
+            with engine.connect() as conn:
+                for table in tables:
+                    for row in conn.execute(text(f'SELECT * FROM "{table}"')):
+                        for value in row:
+                            for said in _strings(value):
+                                assert not CONTROLS.search(said), (table, said)
+        finally:
+            engine.dispose()
+
+
+def _as_sqlite(value: Any) -> Any:
+    """A value as SQLite's driver reads it back (PostgreSQL's decodes JSON and dates):
+    the tests compare and parse what SQLite stores."""
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+class Row(tuple):  # type: ignore[type-arg]
+    """A result row read by position or by column name, as ``sqlite3.Row`` reads."""
+
+    keys: list[str]
+
+    def __new__(cls, values: tuple[Any, ...], keys: list[str]) -> Row:
+        row = super().__new__(cls, values)
+        row.keys = keys
+        return row
+
+    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self.keys.index(key))
+        return tuple.__getitem__(self, key)
 
 
 def _strings(value: object) -> Iterator[str]:

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from db.engine import open_desk
 from db.models import Article, Statement
 from db.repo import Repo
+from tests import backend
 from tests._support_data import isolated_env, run_workbench
 
 FERRY = (Path(__file__).parent / "fixtures" / "statements" / "ferry_talks.txt").read_text()
@@ -40,7 +41,7 @@ def test_ingesting_a_file_suggests_statements_on_its_words(tmp_path: Path) -> No
     story.write_text("Ferry talks on the Tessel\n\n" + FERRY)
     db = tmp_path / "desk.db"
     env = isolated_env(tmp_path / "home")
-    result = run_workbench(["--db", str(db), "ingest", str(story)], env, tmp_path)
+    result = run_workbench(["--db", backend.location(db), "ingest", str(story)], env, tmp_path)
     assert result.returncode == 0, result.stderr
     text, first = _suggestions(db)
     assert len(first) >= 3 and all(s.review == "suggested" for s in first)
@@ -55,7 +56,7 @@ def test_ingesting_a_file_suggests_statements_on_its_words(tmp_path: Path) -> No
         "Ferry talks on the Tessel\n\n"
         "An editor's note added above the story, long enough to move it.\n\n" + FERRY
     )
-    result = run_workbench(["--db", str(db), "ingest", str(story)], env, tmp_path)
+    result = run_workbench(["--db", backend.location(db), "ingest", str(story)], env, tmp_path)
     assert result.returncode == 0, result.stderr
     text, second = _suggestions(db)
     assert text.startswith("An editor's note")
@@ -80,8 +81,13 @@ def test_ingest_proposes_links_for_the_statements_it_brings(tmp_path: Path) -> N
     )
     db = tmp_path / "desk.db"
     env = isolated_env(tmp_path / "home")
-    assert run_workbench(["--db", str(db), "ingest", str(first)], env, tmp_path).returncode == 0
-    result = run_workbench(["--db", str(db), "ingest", str(second)], env, tmp_path)
+    assert (
+        run_workbench(
+            ["--db", backend.location(db), "ingest", str(first)], env, tmp_path
+        ).returncode
+        == 0
+    )
+    result = run_workbench(["--db", backend.location(db), "ingest", str(second)], env, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "1 links suggested" in result.stdout
     engine = open_desk(str(db))

@@ -55,6 +55,7 @@ def _schema_sql(engine: Engine) -> list[tuple[str, str, str | None]]:
     return [(r[0], r[1], r[2]) for r in rows]
 
 
+@pytest.mark.sqlite_only(reason="an empty SQLite file becomes a desk")
 def test_open_desk_on_empty_file_creates_every_table_and_stamps_head(
     tmp_path: Path,
 ) -> None:
@@ -76,6 +77,7 @@ def test_open_desk_on_empty_file_creates_every_table_and_stamps_head(
     assert path.stat().st_size > 0
 
 
+@pytest.mark.sqlite_only(reason="creates the desk file")
 def test_open_desk_creates_a_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
     engine = open_desk(str(path))
@@ -103,6 +105,7 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
     assert differences == []
 
 
+@pytest.mark.sqlite_only(reason="reads sqlite_master")
 def test_expression_indexes_match_the_models(engine: Engine) -> None:
     """Autogenerate cannot compare indexes on expressions; compare their SQL here."""
     from sqlalchemy import Column
@@ -123,6 +126,7 @@ def test_expression_indexes_match_the_models(engine: Engine) -> None:
         assert stored.get(name) == sql
 
 
+@pytest.mark.sqlite_only(reason="reads SQLite's EXPLAIN QUERY PLAN")
 def test_suggestions_by_score_are_paged_from_the_index(engine: Engine) -> None:
     """The suggested filter's order must come from ix_statement_suggested, not a sort of
     every suggestion on each page."""
@@ -165,6 +169,7 @@ def test_downgrade_to_base_then_upgrade_again(engine: Engine) -> None:
     assert issue.id == 1
 
 
+@pytest.mark.sqlite_only(reason="compares sqlite_master before and after")
 def test_opening_twice_is_a_no_op(desk_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = open_desk(str(desk_path))
     Repo(first, "alice").add_issue("Kept across reopening")
@@ -194,6 +199,7 @@ def _pragmas(conn: Connection) -> dict[str, Any]:
     }
 
 
+@pytest.mark.sqlite_only(reason="SQLite pragmas")
 def test_pragmas_are_set_on_every_pooled_connection(engine: Engine) -> None:
     with engine.connect() as one, engine.connect() as two:
         raw_one = one.connection.dbapi_connection

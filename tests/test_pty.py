@@ -271,6 +271,7 @@ def start(apps: list[PtyApp], db: Path, **env: str) -> PtyApp:
 # ---------------------------------------------------------------- the app over a pty
 
 
+@pytest.mark.sqlite_only(reason="a separate process opens the desk path")
 def test_an_editor_over_ssh_browses_searches_and_quits(
     demo_db: Path, pty_apps: list[PtyApp]
 ) -> None:
@@ -321,6 +322,7 @@ def group_umask() -> Iterator[None]:
         os.umask(old)
 
 
+@pytest.mark.sqlite_only(reason="SQLite file modes")
 def test_a_new_desk_and_its_wal_files_are_group_writable_under_umask_002(
     tmp_path: Path, group_umask: None
 ) -> None:
@@ -338,6 +340,7 @@ def test_a_new_desk_and_its_wal_files_are_group_writable_under_umask_002(
         engine.dispose()
 
 
+@pytest.mark.sqlite_only(reason="SQLite WAL file modes")
 def test_the_wal_files_keep_the_desks_mode_whatever_the_editors_umask(
     tmp_path: Path,
 ) -> None:
@@ -361,6 +364,7 @@ def test_the_wal_files_keep_the_desks_mode_whatever_the_editors_umask(
         os.umask(old)
 
 
+@pytest.mark.sqlite_only(reason="SQLite backup file modes")
 def test_a_backup_honours_the_umask(demo_db: Path, tmp_path: Path, group_umask: None) -> None:
     target = tmp_path / "copy.db"
     engine = open_desk(str(demo_db))

@@ -37,6 +37,12 @@ def test_typed_search_becomes_fts5(typed: str, fts: str) -> None:
     assert parse_query(typed).fts == fts
 
 
+def test_a_typed_search_reads_the_same_as_a_tsquery() -> None:
+    """PostgreSQL runs the same parse (its table: tests/test_search_pg.py)."""
+    query = parse_query('call -"no call" OR quota*')
+    assert query.tsquery == "(('call' & !('no' <-> 'call')) | 'quota':*)"
+
+
 @pytest.mark.parametrize(
     ("typed", "says"),
     [

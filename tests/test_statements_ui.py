@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from sqlmodel import col
 from sqlmodel import select as query
 from textual import events
@@ -504,6 +505,7 @@ def _spawn(db: Path) -> tuple[int, int]:
     return pid, fd
 
 
+@pytest.mark.sqlite_only(reason="kills a process holding the desk file, then checks the file")
 async def test_a_draft_survives_a_killed_app_and_is_offered_back(demo_db: Path) -> None:
     """The real app in a terminal: a new statement's speaker typed, the app killed once
     the draft is on disk; the next start offers it, resumes it and saves it."""

@@ -470,6 +470,7 @@ def _page_plans(engine: Engine, view: Any) -> list[list[str]]:
     return [_plan(engine, statement, parameters) for statement, parameters in selects]
 
 
+@pytest.mark.sqlite_only(reason="reads SQLite's EXPLAIN QUERY PLAN")
 @pytest.mark.parametrize(
     ("name", "make", "tables", "index"),
     [
@@ -508,6 +509,7 @@ def test_from_end_reads_the_last_rows_in_view_order(desk: Desk) -> None:
         assert view.page(limit=len(everything) + 5, from_end=True) == everything
 
 
+@pytest.mark.sqlite_only(reason="reads SQLite's EXPLAIN QUERY PLAN")
 def test_suggested_pages_seek_on_the_score_expression(desk: Desk) -> None:
     """The suggested list's keyset starts with an expression (unscored last): a page after
     a key must be a range on it, not a walk over every suggestion before it."""

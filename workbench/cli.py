@@ -535,10 +535,8 @@ def users_add(
 ) -> None:
     """Add a user or change their role. Once anyone is listed, unlisted logins may only
     read; the first user must be an admin, and after that only admins manage users."""
-    from db.users import set_user
-
     repo = _repo(_location(ctx, db), existing=True)
-    row = set_user(repo.engine, name, role, by=repo.editor)
+    row = repo.set_user(name, role)  # a logged write, in the desk's write transaction
     typer.echo(f"{row.name}: {row.role}.")
 
 
@@ -591,6 +589,31 @@ def links_suggest(
     repo = _repo(_location(ctx, db), existing=True)
     count = suggest_links(repo, list(statement) if statement else None, recent=recent)
     typer.echo(f"{count} links suggested.")
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A json or jsonl file from `workbench export`.")],
+    db: DbOption = None,
+) -> None:
+    """Bring an exported desk or collection into this desk: ids are remapped, actors,
+    sources, articles and statements already here are matched, nothing is duplicated.
+    All or nothing: a file that cannot be read leaves the desk as it was."""
+    from db.repo import RepoError
+    from workbench.export.importer import ImportFormatError, import_file
+
+    repo = _repo(_location(ctx, db), existing=True)
+    try:
+        report = import_file(repo, file.expanduser())
+    except (ImportFormatError, RepoError, OSError) as exc:
+        _fail(str(exc))
+    typer.echo(report.summary())
+    for problem in report.problems:
+        typer.echo(f"  {problem}")
+    hidden = report.problem_count - len(report.problems)
+    if hidden > 0:
+        typer.echo(f"  … and {hidden} more")
 
 
 @rules_app.command("list")
@@ -646,38 +669,90 @@ def rules_run(ctx: typer.Context, db: DbOption = None) -> None:
     typer.echo(f"Rules changed {changed} articles.")
 
 
-EXPORT_FORMATS = ("json",)
+def _export_help() -> str:
+    from workbench.export import FORMATS
+
+    return "; ".join(f"{name}: {f.description}" for name, f in FORMATS.items())
 
 
-@app.command("export")
+@app.command("export", help=f"Export the desk or one collection. Formats — {_export_help()}.")
 def export(
     ctx: typer.Context,
-    format: Annotated[
-        str, typer.Option("--format", "-f", help=f"One of: {', '.join(EXPORT_FORMATS)}.")
-    ] = "json",
+    format: Annotated[str, typer.Option("--format", "-f", help="Format (listed above).")] = "json",
+    collection: Annotated[
+        str | None,
+        typer.Option(
+            "--collection",
+            "-c",
+            help="Only this collection, in its order and with its notes (default: the whole "
+            "desk's accepted items; json/jsonl: everything).",
+        ),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            help="csv: the one kind to write (statements, positions, events, links). "
+            "Without it, -o FILE writes FILE-<kind>.csv for each.",
+        ),
+    ] = None,
+    bom: Annotated[
+        bool, typer.Option("--bom", help="csv: start with a UTF-8 byte-order mark (Excel).")
+    ] = False,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="File to write (default: standard output)."),
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Export the desk. json: the whole desk as one object (fields listed in the README)."""
-    if format not in EXPORT_FORMATS:
+    from workbench.export import (
+        FORMATS,
+        ExportError,
+        ExportOptions,
+        check_options,
+        export_paths,
+        export_to_path,
+        notes,
+        write,
+    )
+
+    if format not in FORMATS:
         raise typer.BadParameter(
-            f"unknown format {format!r}; choose from {', '.join(EXPORT_FORMATS)}",
+            f"unknown format {format!r}; choose from {', '.join(FORMATS)}",
             param_hint="--format",
         )
-    from workbench.export.json_export import write_json
-
-    repo = _repo(_location(ctx, db), existing=True)
-    if output is None:
-        write_json(repo.engine, sys.stdout, editor=repo.editor)
-        return
-    counts = _write_atomically(
-        output, lambda handle: write_json(repo.engine, handle, editor=repo.editor)
+    config = _config()
+    options = ExportOptions(
+        editor=config.editor,
+        collection=collection,
+        kind=kind,
+        bom=bom,
+        organisation=config.export.organisation,
+        organisation_url=config.export.organisation_url,
     )
+    try:
+        found = check_options(format, options)
+    except ExportError as exc:
+        _fail(str(exc), 2)
+    if found.parts and kind is None and output is None:
+        _fail(
+            f"{format} writes one file per kind: give --kind ({', '.join(found.parts)}) to "
+            f"write one to standard output, or -o FILE for FILE-{found.parts[0]}.csv and the rest",
+            2,
+        )
+    repo = _repo(_location(ctx, db), existing=True)
+    for note in notes(format, options):
+        typer.echo(f"note: {note}", err=True)
+    try:
+        if output is None:
+            write(repo.engine, format, sys.stdout, options)
+            return
+        counts = export_to_path(repo.engine, format, output, options)
+        paths = export_paths(format, output.expanduser(), options)
+    except ExportError as exc:
+        _fail(str(exc))
     summary = ", ".join(f"{n} {key}" for key, n in counts.items())
-    typer.echo(f"Exported to {output}: {summary}.", err=True)
+    typer.echo(f"Exported to {', '.join(map(str, paths))}: {summary}.", err=True)
 
 
 def _write_atomically(output: Path, write):  # type: ignore[no-untyped-def]

@@ -63,6 +63,15 @@ class IngestSettings:
     suggest_statements: bool = True
 
 
+@dataclass(frozen=True)
+class ExportSettings:
+    """Who publishes the desk's exports: ClaimReview names the organisation as the
+    fact-check's author, and per-statement review URLs are made under its address."""
+
+    organisation: str = ""
+    organisation_url: str = ""  # http(s) address of the organisation's fact-check pages
+
+
 #: Keys a [[rules]] entry may have, and which are required.
 RULE_KEYS = {"name", "pattern", "action", "value", "field", "regex", "source"}
 
@@ -77,6 +86,7 @@ class Config:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     #: [[rules]] from the file, as written (checked for shape here, compiled at ingest)
     rules: tuple[dict[str, object], ...] = ()
+    export: ExportSettings = field(default_factory=ExportSettings)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -107,6 +117,7 @@ def load_config(path: Path | None = None) -> Config:
         path=path,
         ingest=_ingest_settings(data.get("ingest", {}), path),
         rules=_rules(data.get("rules", []), path),
+        export=_export_settings(data.get("export", {}), path),
     )
 
 
@@ -137,6 +148,26 @@ def _ingest_settings(raw: object, path: Path) -> IngestSettings:
     if settings.suggest_match > settings.same_story:
         raise ConfigError(f"config {path}: [ingest] suggest_match must not exceed same_story")
     return settings
+
+
+def _export_settings(raw: object, path: Path) -> ExportSettings:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config {path}: [export] must be a table")
+    values: dict[str, str] = {}
+    for key, value in raw.items():
+        if key not in ExportSettings.__dataclass_fields__:
+            raise ConfigError(f"config {path}: [export] has no setting {key!r}")
+        if not isinstance(value, str):
+            raise ConfigError(f"config {path}: [export] {key} must be a string")
+        values[key] = " ".join(value.split()) if key == "organisation" else value.strip()
+    url = values.get("organisation_url", "")
+    if url:
+        scheme, _, rest = url.partition("://")
+        if scheme.lower() not in ("http", "https") or not rest or any(c.isspace() for c in url):
+            raise ConfigError(
+                f"config {path}: [export] organisation_url must be an http(s) address"
+            )
+    return ExportSettings(**values)
 
 
 def _rules(raw: object, path: Path) -> tuple[dict[str, object], ...]:

@@ -225,6 +225,8 @@ class WorkbenchApp(App[None]):
         Binding("slash", "search", "Search", show=False, id="app.search"),
         Binding("ctrl+z", "undo", "Undo your last change", show=False, id="app.undo"),
         Binding("T", "trash", "Trash (deleted items)", show=False, id="app.trash"),
+        Binding("C", "collections", "Collections", show=False, id="app.collections"),
+        Binding("X", "export", "Export…", show=False, id="app.export"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
     ]
 
@@ -590,6 +592,22 @@ class WorkbenchApp(App[None]):
         if self.repo is not None and isinstance(self.screen, MainScreen):
             self.push_screen(TrashScreen(self.repo))
 
+    # ------------------------------------------------------------------ collections
+
+    def action_collections(self) -> None:
+        """``C``: the desk's collections, to reorder, annotate, prune and export."""
+        from workbench.ui.collections import CollectionsScreen
+
+        if self.repo is not None and isinstance(self.screen, MainScreen):
+            self.push_screen(CollectionsScreen(self.repo, config=self.config), self._search_done)
+
+    def action_export(self) -> None:
+        """``X``: export the desk or a collection, with a preview, to a file."""
+        from workbench.ui.export_dialog import ExportDialog
+
+        if self.repo is not None and isinstance(self.screen, MainScreen):
+            self.push_screen(ExportDialog(self.repo, self.config, collection=None))
+
     # ------------------------------------------------------------------ search
 
     def action_search(self) -> None:
@@ -616,6 +634,13 @@ class WorkbenchApp(App[None]):
             self.open_reader(item_id)
             return
         main = self.get_default_screen_instance()
+        if main is not None and kind in ("position", "event"):
+            pane_id = "positions" if kind == "position" else "timeline"
+            main.action_show_pane(pane_id)
+            target = main.pane(pane_id)
+            jump = target.show_position if kind == "position" else target.show_event  # type: ignore[attr-defined]
+            jump(item_id)
+            return
         if main is not None:
             # A hit the list as filtered does not show is said by the Statements pane
             # (StatementsPane.show_statement), as for every other jump.

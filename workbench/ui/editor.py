@@ -432,7 +432,7 @@ class StatementEditor(Screen[int | None]):
         resolver = ActorResolver(
             [ActorEntry(i, n, k, a, p) for i, n, k, a, p in self.repo.actor_entries()]
         )
-        issues = [(int(i.id), i.title) for i in self._issues()]  # type: ignore[arg-type]
+        issues = self._issues()
         stored: dict[str, Any] = {}
         version = None
         article_id, evidence = self.article_id, self.evidence
@@ -461,19 +461,12 @@ class StatementEditor(Screen[int | None]):
             self._fill, resolver, issues, stored, version, reference, article_id, evidence, quote
         )
 
-    def _issues(self) -> list[Any]:
-        from sqlmodel import col, select
+    def _issues(self) -> list[tuple[int, str]]:
+        """(id, title) of the issues a statement can be filed under: the same choice the
+        timeline filter offers, read by the views layer (widgets never run SQL)."""
+        from db.views import timeline_issues
 
-        from db.models import Issue
-
-        with self.repo.read() as session:
-            return list(
-                session.exec(
-                    select(Issue)
-                    .where(col(Issue.deleted_at).is_(None), Issue.review != "dismissed")
-                    .order_by(col(Issue.title))
-                )
-            )
+        return timeline_issues(self.repo.engine)
 
     def _fill(
         self,

@@ -146,6 +146,28 @@ def _desk_notes(article: ArticleDetail) -> Text:
     return notes
 
 
+def evidence_in_context(prefix: str, exact: str, suffix: str) -> tuple[str, str, str]:
+    """The quoted evidence and its context, joined as the article has them, on one line.
+
+    The three parts are consecutive slices of the article, so nothing is put between
+    them: "on Monday, with" stays so, never "on Monday , with". Whitespace (a newline, a
+    run of spaces) becomes one space, across the joins too; whitespace at the edges of
+    the quote goes to the context, so the underline covers only the quoted words.
+    """
+    prefix, exact, suffix = (strip_controls(part) for part in (prefix, exact, suffix))
+    words = exact.strip()
+    if words:
+        at = exact.index(words)
+        prefix, suffix = prefix + exact[:at], exact[at + len(words) :] + suffix
+    else:
+        prefix = prefix + exact
+    prefix = " ".join(prefix.split()) + (" " if prefix[-1:].isspace() and prefix.strip() else "")
+    suffix = (" " if suffix[:1].isspace() and suffix.strip() else "") + " ".join(suffix.split())
+    if not words and (not prefix or prefix.endswith(" ")):
+        suffix = suffix.lstrip(" ")  # no quoted words between: one space, not two
+    return prefix, " ".join(words.split()), suffix
+
+
 def statement_text(detail: StatementDetail, changed: LastChange | None = None) -> Text:
     st = detail.statement
     out = Text()
@@ -174,12 +196,19 @@ def statement_text(detail: StatementDetail, changed: LastChange | None = None) -
         out.append(f"{clean_line(detail.outlet)}: {clean_line(detail.article_title)}\n", "dim")
     if st.evidence_exact:
         out.append("Evidence: ", style="dim")
-        prefix = clean_line(st.evidence_prefix)
-        if " " in prefix and not st.evidence_prefix[:1].isspace():
-            prefix = prefix.split(" ", 1)[1]  # start the context on a word boundary
-        out.append("…" + prefix + " ", style="dim")
-        out.append(clean_line(st.evidence_exact), style="underline bold cyan")
-        out.append(" " + clean_line(st.evidence_suffix) + "…", style="dim")
+        prefix, exact, suffix = evidence_in_context(
+            st.evidence_prefix, st.evidence_exact, st.evidence_suffix
+        )
+        # The stored prefix is the article's text from its start when the evidence is
+        # near it; otherwise it begins wherever 32 characters back fell, mid-word.
+        from_start = st.evidence_start is not None and st.evidence_start <= len(st.evidence_prefix)
+        if not from_start:
+            if " " in prefix and not strip_controls(st.evidence_prefix)[:1].isspace():
+                prefix = prefix.split(" ", 1)[1]  # start the context on a word boundary
+            prefix = "…" + prefix
+        out.append(prefix, style="dim")
+        out.append(exact, style="underline bold cyan")
+        out.append(suffix + "…", style="dim")
         out.append("\n")
     if st.notes:
         out.append(f"Notes: {strip_controls(st.notes)}\n", style="italic")

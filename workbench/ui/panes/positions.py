@@ -522,6 +522,38 @@ class PositionsPane(Pane):
         Binding("H", "history", "History", show=False, id="positions.history"),
     ]
 
+    # ---------------------------------------------------------------- jumps
+
+    def show_position(self, position_id: int) -> None:
+        """Put the cursor on the cell a position is in (a jump from a collection)."""
+        repo = self.repo
+
+        def read() -> None:
+            position = repo.get("position", position_id)
+            issue = repo.get("issue", position.issue_id) if position is not None else None  # type: ignore[attr-defined]
+            if position is None or issue is None:
+                self.app.call_from_thread(
+                    self.notify, "That position is gone.", title=self.TITLE, markup=False
+                )
+                return
+            key = (issue.title, issue.id)  # type: ignore[attr-defined]
+            self.app.call_from_thread(self._land_on, key, int(position.actor_id))  # type: ignore[attr-defined]
+
+        self.run_worker(read, thread=True, name="find the position", exit_on_error=False)
+
+    def _land_on(self, key: Any, actor_id: int) -> None:
+        grid = self.query_one(GridList)
+        grid.goto_key(key)
+        index = next((n for n, c in enumerate(grid.columns) if c.id == actor_id), None)
+        if index is None:
+            self.notify(
+                "That actor is not a column here (c chooses the columns).",
+                title=self.TITLE,
+                markup=False,
+            )
+            return
+        grid.action_column(index - grid.column)
+
     # ---------------------------------------------------------------- marks
 
     def mark_identity(self, row: Any) -> tuple[str, int] | None:

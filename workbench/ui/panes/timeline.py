@@ -278,6 +278,22 @@ class TimelinePane(Pane):
         """An entry is an event or a statement, as sessions report them."""
         return None if row is None else (row.kind, int(row.id))
 
+    def show_event(self, event_id: int) -> None:
+        """Put the cursor on an event (a jump from a collection)."""
+        repo = self.repo
+
+        def read() -> None:
+            event = repo.get("event", event_id)
+            if event is None or getattr(event, "deleted_at", None) is not None:
+                self.app.call_from_thread(
+                    self.notify, "That event is gone.", title=self.TITLE, markup=False
+                )
+                return
+            key = (event.date, 0, event_id)  # type: ignore[attr-defined]
+            self.app.call_from_thread(self.list.goto_key, key)
+
+        self.run_worker(read, thread=True, name="find the event", exit_on_error=False)
+
     DETAIL_HINT = (
         "Highlight an entry to read it here. Enter on a statement opens it in Statements; "
         "on an event, lists its statements to go to."
