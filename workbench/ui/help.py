@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import ClassVar
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -45,14 +46,17 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()
 
-    def _table(self) -> Table:
-        table = Table(box=None, expand=True, show_header=False, padding=(0, 1))
-        table.add_column("key", style="bold cyan", no_wrap=True, min_width=12)
-        table.add_column("action", ratio=1)
-        table.add_column("id", style="dim", no_wrap=True)
+    def _table(self) -> Group:
+        """One small table per group under its title: a title in a table's key column
+        would size that column (a long group name pushed the descriptions off screen)."""
         keymap = getattr(self.app, "keymap", {})
+        parts: list[Text | Table] = []
         for group, owned in binding_groups():
-            table.add_row(Text(group, style="bold underline"), "", "")
+            parts.append(Text(group, style="bold underline"))
+            table = Table(box=None, expand=True, show_header=False, padding=(0, 1))
+            table.add_column("key", style="bold cyan", width=16, overflow="fold")
+            table.add_column("action", ratio=1)
+            table.add_column("id", style="dim", no_wrap=True, width=28, overflow="ellipsis")
             for _owner, binding in owned:
                 keys = keymap.get(binding.id or "", binding.key)
                 shown = self.app.get_key_display(replace(binding, key=keys))
@@ -61,5 +65,6 @@ class HelpScreen(ModalScreen[None]):
                         self.app.get_key_display(replace(binding, key=k)) for k in keys.split(",")
                     )
                 table.add_row(shown, binding.description or binding.action, binding.id or "")
-            table.add_row("", "", "")
-        return table
+            parts.append(table)
+            parts.append(Text(""))
+        return Group(*parts)
