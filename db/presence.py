@@ -8,8 +8,13 @@ the expiry the reader passes, and swept later.
 Presence is not desk content, so these writes carry no Change row (undo and audit have
 nothing to say about someone looking at an article) and no version. Nor do they pass the
 role check of ``Repo._write``: a viewer is on the desk too, and colleagues should see
-them. Each write is one short ``BEGIN IMMEDIATE`` transaction, so sessions beating at
-once wait for the lock rather than fail.
+them. Each write is one short transaction that takes the desk's write lock first
+(``sqlite_begin="IMMEDIATE"``: SQLite's own lock, PostgreSQL's advisory lock), so sessions
+beating at once wait rather than fail. A beat is one upsert (``INSERT … ON CONFLICT DO
+UPDATE``, on SQLite and PostgreSQL alike), not a read then a write: it never depends on
+its row still being there in between (on PostgreSQL, whatever does not queue behind the
+write lock, a cleanup run by hand, may delete it; the write then failed with "expected
+to update 1 row, 0 were matched").
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from db.models import Presence, utcnow
@@ -59,13 +65,18 @@ class PresenceBoard:
         now = now or utcnow()
         if entity is None or entity_id is None:
             entity, entity_id, editing = None, None, False
+        values = {
+            "editor": editor,
+            "entity": entity,
+            "entity_id": entity_id,
+            "editing": bool(editing),
+            "seen_at": now,
+        }
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        upsert = dialect.insert(Presence).values(session=session, started_at=now, **values)
+        upsert = upsert.on_conflict_do_update(index_elements=["session"], set_=values)
         with Session(self._writer) as db:
-            row = db.get(Presence, session)
-            if row is None:
-                row = Presence(session=session, editor=editor, started_at=now)
-            row.editor, row.entity, row.entity_id = editor, entity, entity_id
-            row.editing, row.seen_at = bool(editing), now
-            db.add(row)
+            db.exec(upsert)  # type: ignore[call-overload]
             db.commit()
 
     def leave(self, session: str) -> None:

@@ -2,7 +2,7 @@
 this one, the cursor staying on the item it was on and any form being typed untouched.
 
 "Another session" is a second ``Repo`` on its own engine (its own connections to the same
-SQLite file, as another process has), and once a real second process.
+desk, as another process has), and once a real second process.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from textual.widgets import Input, OptionList, TextArea
 from db.engine import open_desk
 from db.repo import Repo
 from tests.conftest import wait_for
+from tests.test_live import desk_location
 from tests.ui_support import detail_text, make_app, pane, plist, row_text, wait_loaded
 from workbench.ui.editor import StatementEditor
 from workbench.ui.forms import IssueForm
@@ -244,7 +245,9 @@ repo.add_event(title="Event from another process", date=dt.date(2019, 3, 3))
 """
 
 
-async def test_a_second_process_commits_and_every_pane_shows_it(demo_db: Path) -> None:
+async def test_a_second_process_commits_and_every_pane_shows_it(
+    demo_db: Path, backend: str
+) -> None:
     app = make_app(demo_db)
     async with app.run_test(size=(200, 50)) as pilot:
         await wait_loaded(pilot, app)
@@ -258,7 +261,7 @@ async def test_a_second_process_commits_and_every_pane_shows_it(demo_db: Path) -
             sys.executable,
             "-c",
             WRITE_ELSEWHERE,
-            str(demo_db),
+            desk_location(demo_db, backend),
             str(statement.id),
             env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
             stdout=asyncio.subprocess.PIPE,

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event, text
 from sqlmodel import Session, func, select
 from textual.widgets import Button, Static, TextArea
 
@@ -101,6 +102,54 @@ def test_the_board_says_who_is_where_and_forgets_dead_sessions(tmp_path: Path) -
         assert sorted(r.session for r in _presence_rows(board)) == ["s-bo", "s-bo-2", "s-me"]
         # a thousand items asked about at once (the ids go in chunks)
         assert board.others("article", range(1, 1200), "s-me", EXPIRY, now=now)[3][0].editor == "bo"
+    finally:
+        engine.dispose()
+
+
+def test_a_beat_lands_when_its_row_vanishes_under_it(
+    backend: str, demo_db: Path, colleague: PresenceBoard
+) -> None:
+    """A beat is one upsert: its row deleted between a read and a write of the beat (by
+    anything that does not queue behind the desk's write lock: a hand-run cleanup, an
+    older session's sweep) must not fail it ("expected to update 1 row, 0 were
+    matched"). On SQLite the write lock stops every other writer, so it cannot happen."""
+    if backend != "postgres":
+        pytest.skip("SQLite's BEGIN IMMEDIATE holds off every other writer")
+    engine = open_desk(str(demo_db))
+    try:
+        board = PresenceBoard(engine)
+        long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=EXPIRY * 10)
+        board.beat("s-me", EDITOR, "article", 1, now=long_ago)  # this session, gone quiet
+        deleted: list[int] = []
+
+        def delete_first(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            # Just before the beat writes, the quiet row is deleted by hand.
+            if not deleted and statement.lstrip().upper().startswith(("INSERT", "UPDATE")):
+                with colleague.engine.connect() as other:
+                    result = other.execute(text("DELETE FROM presence WHERE session = 's-me'"))
+                    other.commit()
+                    deleted.append(result.rowcount)
+
+        event.listen(engine, "before_cursor_execute", delete_first)
+        try:
+            board.beat("s-me", EDITOR, "statement", 7, True)
+        finally:
+            event.remove(engine, "before_cursor_execute", delete_first)
+        assert deleted == [1]
+        rows = _presence_rows(board)
+        assert [(r.session, r.entity, r.entity_id, r.editing) for r in rows] == [
+            ("s-me", "statement", 7, True)
+        ]
+        # And beating again moves the one row, keeping when the session started.
+        started = rows[0].started_at
+        board.beat("s-me", EDITOR, "article", 2)
+        (row,) = _presence_rows(board)
+        assert (row.entity, row.entity_id, row.editing, row.started_at) == (
+            "article",
+            2,
+            False,
+            started,
+        )
     finally:
         engine.dispose()
 

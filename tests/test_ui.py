@@ -176,9 +176,9 @@ async def test_help_screen_lists_every_binding_with_its_id(demo_db: Path) -> Non
         await wait_loaded(pilot, app)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        from workbench.ui.keys import all_bindings
-
         from rich.table import Table
+
+        from workbench.ui.keys import all_bindings
 
         tables = [t for t in app.screen._table().renderables if isinstance(t, Table)]
         ids = [cell for t in tables for cell in t.columns[2]._cells]

@@ -1,7 +1,11 @@
 """The live link between the database and an open session.
 
-A thread polls the change feed (``db.changes``) and posts one ``DeskChanged`` per poll that
-found commits, however many there were: a burst of a thousand changes repaints once.
+A thread follows the change feed (``db.changes``) and posts one ``DeskChanged`` per batch
+of commits, however many there were: a burst of a thousand changes repaints once. On
+SQLite it polls every ``POLL_SECONDS``; on PostgreSQL it blocks on the watcher's
+notifications (``ChangeWatcher.wait``), so a commit shows at once, and it wakes every
+``LISTEN_SECONDS`` to see whether the session is quitting. After a batch it pauses
+``POLL_SECONDS`` either way, so a stream of commits repaints at most that often.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ if TYPE_CHECKING:
     from db.changes import ChangeBatch, ChangeWatcher
 
 POLL_SECONDS = 0.05
+#: PostgreSQL: the longest a wait for notifications lasts before checking for quit.
+LISTEN_SECONDS = 0.25
 #: After a failed poll (database busy, file gone), wait this long before trying again.
 RETRY_SECONDS = 1.0
 
@@ -29,7 +35,8 @@ class DeskChanged(Message):
 
 
 class LiveTrouble(Message):
-    """Polling failed; the session keeps trying, and says so once."""
+    """Following the desk failed (the database is busy or gone, the server restarted);
+    the session keeps trying, and says so once until it works again."""
 
     def __init__(self, reason: str) -> None:
         super().__init__()
@@ -48,7 +55,7 @@ def watch_desk(watcher: ChangeWatcher, target: MessagePump, stop: threading.Even
     try:
         while not stop.is_set():
             try:
-                batch = watcher.poll()
+                batch = watcher.wait(LISTEN_SECONDS) if watcher.blocking else watcher.poll()
             except Exception as exc:
                 if not failing:
                     target.post_message(LiveTrouble(describe(exc) or repr(exc)))
@@ -59,6 +66,7 @@ def watch_desk(watcher: ChangeWatcher, target: MessagePump, stop: threading.Even
             failing = False
             if batch is not None:
                 target.post_message(DeskChanged(batch))
-            stop.wait(POLL_SECONDS)
+            if batch is not None or not watcher.blocking:
+                stop.wait(POLL_SECONDS)
     finally:
         watcher.close()
