@@ -13,6 +13,7 @@ from db.engine import open_desk
 from db.models import Change, DeskUser
 from db.repo import ReadOnlyError, Repo, ValidationError, _Tx
 from db.users import desk_role, list_users, set_user
+from tests import backend
 from tests._support_data import isolated_env, run_workbench
 
 
@@ -61,10 +62,11 @@ def test_an_open_desk_lets_everyone_edit_until_users_are_listed(tmp_path: Path) 
 def test_users_cli_adds_lists_and_refuses_non_admins(tmp_path: Path) -> None:
     desk = tmp_path / "desk.db"
     open_desk(str(desk)).dispose()
+    where = backend.location(desk)  # a process of its own: the database, on that pass
     admin = isolated_env(tmp_path / "home", USER="anna")
     viewer = isolated_env(tmp_path / "home", USER="bo")
     proc = run_workbench(
-        ["--db", str(desk), "users", "add", "anna", "--role", "admin"], admin, tmp_path
+        ["--db", where, "users", "add", "anna", "--role", "admin"], admin, tmp_path
     )
     assert proc.returncode == 0 and "anna: admin" in proc.stdout, proc.stderr
     engine = open_desk(str(desk))
@@ -75,21 +77,17 @@ def test_users_cli_adds_lists_and_refuses_non_admins(tmp_path: Path) -> None:
         ]
     finally:
         engine.dispose()
-    proc = run_workbench(["--db", str(desk), "users", "list", "--json"], viewer, tmp_path)
+    proc = run_workbench(["--db", where, "users", "list", "--json"], viewer, tmp_path)
     assert json.loads(proc.stdout) == {
         "users": [{"name": "anna", "role": "admin"}],
         "you": {"name": "bo", "role": "viewer"},
     }
-    proc = run_workbench(["--db", str(desk), "links", "suggest"], viewer, tmp_path)
+    proc = run_workbench(["--db", where, "links", "suggest"], viewer, tmp_path)
     assert proc.returncode == 1 and "bo is a viewer" in proc.stderr
     assert "Traceback" not in proc.stderr
-    proc = run_workbench(
-        ["--db", str(desk), "users", "add", "bo", "--role", "admin"], viewer, tmp_path
-    )
+    proc = run_workbench(["--db", where, "users", "add", "bo", "--role", "admin"], viewer, tmp_path)
     assert proc.returncode == 1 and "only an admin" in proc.stderr
-    proc = run_workbench(
-        ["--db", str(desk), "users", "add", "bo", "--role", "boss"], admin, tmp_path
-    )
+    proc = run_workbench(["--db", where, "users", "add", "bo", "--role", "boss"], admin, tmp_path)
     assert proc.returncode != 0 and "role" in proc.stderr
 
 
