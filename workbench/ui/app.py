@@ -370,6 +370,8 @@ class WorkbenchApp(App[None]):
 
     def _check_keymap(self) -> None:
         """A mistyped binding id in the config would silently do nothing; say so."""
+        if not self.keymap:
+            return  # nothing to check: don't import every screen to find that out
         from workbench.ui.keys import all_bindings
 
         known = {binding.id for binding in all_bindings()}
