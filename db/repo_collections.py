@@ -148,8 +148,9 @@ class CollectionsMixin:
             return member_ids(session, collection_id)
 
     def article_statement_ids(self, article_ids: Sequence[int]) -> list[int]:
-        """The statements articles carry (not dismissed), in reading order: what "add this
-        article to a collection" adds, since a collection holds statements, not articles."""
+        """The accepted statements articles carry, in reading order: what "add this article
+        to a collection" adds (a collection holds statements, not articles; a machine
+        suggestion nobody accepted is not the desk's work, so it is left out)."""
         found: list[int] = []
         with self.read() as session:
             for article_id in dict.fromkeys(article_ids):
@@ -160,7 +161,7 @@ class CollectionsMixin:
                         .where(
                             Statement.article_id == article_id,
                             col(Statement.deleted_at).is_(None),
-                            Statement.review != "dismissed",
+                            Statement.review == "accepted",
                         )
                         .order_by(col(Statement.evidence_start), col(Statement.id))
                     )

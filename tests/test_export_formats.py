@@ -627,7 +627,7 @@ def test_claimreview_has_the_fields_google_requires(desk: FixtureDesk) -> None:
         for key in ("s1", "s2", "s3", "s4")
     }  # fmt: skip
     assert ratings == {
-        "s1": (5, "True"),
+        "s1": (5, "Verified"),  # the desk's word: it may confirm who said it, not truth
         "s2": (1, "False"),
         "s3": (2, "Misleading"),
         "s4": (3, "Disputed"),
@@ -650,11 +650,39 @@ def test_claimreview_without_an_organisation_falls_back_to_the_editor(desk: Fixt
     assert {json.dumps(r["author"]) for r in reviews} == {
         json.dumps({"@type": "Person", "name": EXPORTER})
     }
-    assert all(r["url"].startswith("https://meridianwire.example/") for r in reviews)
-    [said] = notes("claimreview", options())
+    # no review URL on the outlet's page: the article is where the claim appeared
+    assert all("url" not in r for r in reviews)
+    said, url_said = notes("claimreview", options())
     assert "[export] organisation" in said and EXPORTER in said
+    assert "organisation_url" in url_said
     assert notes("claimreview", options(**PUBLISHED)) == []
     assert notes("md", options()) == []
+
+
+def test_claimreview_never_rates_a_suggestion_nobody_accepted(tmp_path: Path) -> None:
+    """A machine suggestion put in a collection (with its article, or by a filter) keeps
+    its verification field, but no editor gave that verdict: it is not published."""
+    from db.engine import open_desk
+    from db.repo import Repo
+
+    repo = Repo(open_desk(str(tmp_path / "s.db")), "ed")
+    text = "Minister Vell said the sluice opens on Friday."
+    article = repo.add_article(title="Sluice", text=text, url="https://wire.example/s")
+    suggested = repo.add_statement(
+        text="The sluice opens on Friday.", article_id=article.id, review="suggested"
+    )
+    accepted = repo.add_statement(text="Vell spoke.", article_id=article.id)
+    repo.bulk_update("statement", [int(suggested.id), int(accepted.id)], verification="false")  # type: ignore[arg-type]
+    collection = repo.ensure_collection("Set")
+    repo.add_items(
+        int(collection.id), [("statement", int(suggested.id)), ("statement", int(accepted.id))]
+    )  # type: ignore[arg-type]
+    out = io.StringIO()
+    write(repo.engine, "claimreview", out, options(collection="Set", **PUBLISHED))
+    assert [r["identifier"] for r in json.loads(out.getvalue())] == [f"statement-{accepted.id}"]
+    # and adding the article to a collection takes its accepted statements only
+    assert repo.article_statement_ids([int(article.id)]) == [int(accepted.id)]  # type: ignore[arg-type]
+    repo.engine.dispose()
 
 
 def test_claimreview_keeps_the_claim_short() -> None:

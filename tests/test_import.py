@@ -455,3 +455,30 @@ def test_summary_line_of_a_small_hand_written_file(target: Repo, tmp_path: Path)
     data = export_dict(target.engine)
     assert data["statements"][0]["evidence"]["exact"] == "no"
     assert data["statements"][0]["speaker"] == "Ana Berg"
+
+
+def test_wire_copy_carried_by_two_outlets_stays_two_articles(
+    target: Repo, tmp_path: Path
+) -> None:
+    """The same text at two addresses is two articles, each with its own statement: a
+    match by content alone would merge them and drop a statement silently."""
+    desk = Repo(open_desk(str(tmp_path / "wire.db")), "ed")
+    text = "Minister Vell said the sluice opens on Friday, officials confirmed."
+    statements = []
+    for outlet in ("a", "b"):
+        source = desk.add_source(f"Paper {outlet.upper()}", f"https://{outlet}.example/rss")
+        article = desk.add_article(
+            title="Sluice", text=text, source_id=source.id, url=f"https://{outlet}.example/s"
+        )
+        statements.append(
+            desk.add_statement(text=f"The sluice opens Friday ({outlet}).", article_id=article.id)
+        )
+    collection = desk.ensure_collection("Wire")
+    desk.add_items(int(collection.id), [("statement", int(s.id)) for s in statements])  # type: ignore[arg-type]
+    path = _write(desk.engine, tmp_path / "wire.json", write_json, "Wire")
+    desk.engine.dispose()
+
+    report = import_file(target, path)
+    assert report.created["article"] == 2 and report.created["statement"] == 2, report.summary()
+    members = target.collection_members(int(target.collection_named("Wire").id))  # type: ignore[union-attr, arg-type]
+    assert len(members["statement"]) == 2

@@ -152,13 +152,13 @@ FORMATS: dict[str, Format] = {
         Format("jsonl", ".jsonl", "the desk as JSON Lines, one item a line", _write_jsonl),
         Format(
             "claimreview",
-            ".json",
+            ".claimreview.json",
             "schema.org ClaimReview JSON-LD for statements with a verdict",
             _write_claimreview,
         ),
         Format(
             "timelinejs",
-            ".json",
+            ".timeline.json",
             "Knight Lab TimelineJS JSON: events and dated statements",
             _write_timelinejs,
         ),
@@ -205,6 +205,11 @@ def notes(fmt: str, options: ExportOptions) -> list[str]:
             f"the editor {options.editor!r}; set [export] organisation and organisation_url "
             "before publishing"
         )
+    if fmt == "claimreview" and not options.organisation_url:
+        said.append(
+            "no organisation_url in the config's [export] table: the ClaimReviews have no "
+            "url (Google requires one on the fact-checker's own site)"
+        )
     return said
 
 
@@ -242,6 +247,16 @@ def _umask() -> int:
     return mask
 
 
+def _desk_files(engine: Engine) -> set[Path]:
+    """The files of a SQLite desk (with its WAL and shared memory): an export must never
+    be written over them."""
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if not database:
+        return set()
+    desk = Path(database).expanduser().resolve()
+    return {desk, desk.with_name(desk.name + "-wal"), desk.with_name(desk.name + "-shm")}
+
+
 def export_to_path(engine: Engine, fmt: str, path: Path, options: ExportOptions) -> dict[str, int]:
     """Write an export to ``path``, atomically: each file is written beside its target and
     renamed only once every file of the export is complete, so a failure never leaves half
@@ -253,8 +268,11 @@ def export_to_path(engine: Engine, fmt: str, path: Path, options: ExportOptions)
         jobs = [(part_path(path, part), replace(options, kind=part)) for part in found.parts]
     else:
         jobs = [(path, options)]
+    desk = _desk_files(engine)
     for target, _ in jobs:
         _check_target(target)
+        if target.resolve() in desk:
+            raise ExportError(f"cannot write {target}: it is the desk itself")
     written: list[tuple[str, Path]] = []
     counts: dict[str, int] = {}
     try:

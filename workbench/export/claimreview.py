@@ -52,9 +52,12 @@ RATINGS: dict[str, tuple[int, str]] = {
     "false": (1, "False"),
     "misleading": (2, "Misleading"),
     "disputed": (3, "Disputed"),
-    "verified": (5, "True"),
+    # The desk's word, not "True": "verified" may confirm who said it rather than that it
+    # is so, and a ClaimReview must not claim more than the desk checked.
+    "verified": (5, "Verified"),
 }
-CLAIM_LIMIT = 280
+#: Google asks for a claimReviewed under 75 characters; the full text is in reviewBody.
+CLAIM_LIMIT = 75
 #: actor kinds that are organisations in schema.org's sense
 ORGANISATION_KINDS = frozenset({"government", "organisation", "outlet"})
 
@@ -93,17 +96,20 @@ def _author(options: ExportOptions) -> dict[str, Any]:
 
 
 def _review_url(row: StatementRow, options: ExportOptions) -> str | None:
+    """The fact-check's own address, on the organisation's site; never the outlet's
+    article (that is the claim's appearance, not the review)."""
     if options.organisation_url:
         return f"{options.organisation_url.split('#', 1)[0]}#statement-{row.id}"
-    return web_url(row.article_url)
+    return None
 
 
 def claim_review(
     row: StatementRow, options: ExportOptions, author: dict[str, Any], published: str
 ) -> dict[str, Any] | None:
-    """The ClaimReview for one statement, or None when it has no verdict."""
+    """The ClaimReview for one statement, or None when it has no verdict an editor gave:
+    a machine suggestion (accepted by nobody) is never published with a rating."""
     rating = RATINGS.get(row.verification)
-    if rating is None:
+    if rating is None or row.review != "accepted":
         return None
     value, words = rating
     claim: dict[str, Any] = {"@type": "Claim"}
@@ -139,10 +145,10 @@ def claim_review(
     url = _review_url(row, options)
     if url:
         review["url"] = url
+    body = f"Claim: “{' '.join(row.text.split())}”."
     if row.evidence_exact:
-        review["reviewBody"] = (
-            f"Evidence quoted in the article: “{' '.join(row.evidence_exact.split())}”"
-        )
+        body += f" Evidence quoted in the article: “{' '.join(row.evidence_exact.split())}”"
+    review["reviewBody"] = body
     if row.note:
         review["description"] = row.note
     review["identifier"] = f"statement-{row.id}"

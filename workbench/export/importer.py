@@ -530,17 +530,25 @@ class _Importer:
     ) -> Article | None:
         live = col(Article.deleted_at).is_(None)
         if url:
-            found = self.session.exec(
+            # An article with an address is that address: the same wire copy carried by
+            # two outlets is two articles (with their own statements), never merged by
+            # its text.
+            return self.session.exec(
                 select(Article)
                 .where(live, or_(Article.canonical_url == canonical, Article.url == url))
                 .order_by(col(Article.id))
             ).first()
-            if found is not None:
-                return found
         if text.strip():
             found = self.session.exec(
                 select(Article)
-                .where(live, Article.content_hash == content_hash(text))
+                .where(
+                    live,
+                    Article.content_hash == content_hash(text),
+                    col(Article.source_id).is_(None)
+                    if source_id is None
+                    else Article.source_id == source_id,
+                    col(Article.url).is_(None),
+                )
                 .order_by(col(Article.id))
             ).first()
             if found is not None:

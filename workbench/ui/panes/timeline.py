@@ -290,9 +290,21 @@ class TimelinePane(Pane):
                 )
                 return
             key = (event.date, 0, event_id)  # type: ignore[attr-defined]
-            self.app.call_from_thread(self.list.goto_key, key)
+            self.app.call_from_thread(self._land_on_event, key)
 
         self.run_worker(read, thread=True, name="find the event", exit_on_error=False)
+
+    def _land_on_event(self, key: Any) -> None:
+        """A filter may hide the event: show everything rather than land on a neighbour
+        that would pass for it."""
+        if self.filter is not None and self.filter.active:
+            self.set_filter(None)
+            self.notify(
+                "Filter cleared to show the event (f sets it again).",
+                title=self.TITLE,
+                markup=False,
+            )
+        self.list.goto_key(key)
 
     DETAIL_HINT = (
         "Highlight an entry to read it here. Enter on a statement opens it in Statements; "
