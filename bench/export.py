@@ -93,17 +93,19 @@ def prepare(statements: int, fresh: bool, path: Path | None = None) -> Path:
         print(f"desk: {path} (prepared earlier; --fresh to rebuild)")
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    scale._remove_desk(path)
-    source = scale._default_path(sizes)
-    if scale._desk_is_reusable(source, sizes):
-        print(f"desk: copying {source.name}, built earlier by bench/scale.py", flush=True)
-        with sqlite3.connect(source) as src, sqlite3.connect(path) as dst:
+    target = scale.Desk("sqlite", str(path))
+    target.remove()
+    source = scale.default_desk("sqlite", scale._stem(sizes))
+    built = source.built_with()
+    if built is not None and built.get("sizes") == sizes.key():
+        print(f"desk: copying {Path(source.location).name}, built by bench/scale.py", flush=True)
+        with sqlite3.connect(source.location) as src, sqlite3.connect(path) as dst:
             src.backup(dst)
         src.close()
         dst.close()
     else:
         print("desk: building with bench/scale.py (about a minute per 100k statements)…")
-        scale._build_child(path, sizes)
+        scale._build_child(target, sizes)
     from db.engine import open_desk
 
     engine = open_desk(str(path))  # migrate now, not inside the first measurement

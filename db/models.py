@@ -144,10 +144,11 @@ class Source(_Tracked, table=True):
 
 class Article(_Tracked, table=True):
     __table_args__ = (
-        # Feed pane order: newest first, keyset-paged on (sort_at, id).
-        Index("ix_article_feed", "sort_at", "id"),
+        # Feed pane order: newest first, keyset-paged on (sort_at, id). The filter columns
+        # after the order make counts and jumps read the index alone (migration 0010).
+        Index("ix_article_feed", "sort_at", "id", "deleted_at", "triage"),
         Index("ix_article_source_feed", "source_id", "sort_at", "id"),
-        Index("ix_article_triage_feed", "triage", "sort_at", "id"),
+        Index("ix_article_triage_feed", "triage", "sort_at", "id", "deleted_at"),
         Index("ix_article_guid", "source_id", "guid"),
     )
 
@@ -254,12 +255,14 @@ class Issue(_Tracked, table=True):
 
 class Statement(_Tracked, table=True):
     __table_args__ = (
-        # Statements pane: newest first by id (the primary key is the index).
-        Index("ix_statement_timeline", "said_on", "id"),
+        # Statements pane: newest first by id; the pane's filter columns after it, so a
+        # count or a jump reads this index alone instead of every row (migration 0010).
+        Index("ix_statement_live", "id", "deleted_at", "review"),
+        Index("ix_statement_timeline", "said_on", "id", "deleted_at", "review"),
         Index("ix_statement_article", "article_id", "evidence_start"),
         Index("ix_statement_speaker", "speaker_id", "said_on"),
         Index("ix_statement_issue", "issue_id", "said_on"),
-        Index("ix_statement_review", "review", "id"),
+        Index("ix_statement_review", "review", "id", "deleted_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -291,7 +294,14 @@ class Statement(_Tracked, table=True):
 #: in every row (``NULL`` compares as unknown, so unscored rows would drop out of pages),
 #: and SQLite serves the order from the index only if the query spells the same expression.
 SUGGESTION_SCORE = func.coalesce(Statement.score, literal_column("-1.0"))
-Index("ix_statement_suggested", Statement.review, SUGGESTION_SCORE, Statement.id)
+Index(
+    "ix_statement_suggested",
+    Statement.review,
+    SUGGESTION_SCORE,
+    Statement.id,
+    Statement.deleted_at,
+    Statement.score,  # PostgreSQL reads the expression from the index only with its column
+)
 
 
 class Link(_Tracked, table=True):

@@ -519,3 +519,207 @@ def test_suggested_pages_seek_on_the_score_expression(desk: Desk) -> None:
     plans = _page_plans(desk.engine, views.statements_view(desk.engine, state="suggested"))
     text = "\n".join(line for plan in plans for line in plan)
     assert "ix_statement_suggested (review=? AND <expr><?)" in text, text
+
+
+# --------------------------------------------------------------------------- jumps (issue 8)
+
+
+def test_key_from_end_counts_back_from_the_last_row(
+    view_case: tuple[Any, list[tuple[Any, ...]]],
+) -> None:
+    """A jump into the second half of a list looks its key up from the end, walking the
+    index a short way instead of past every row before it."""
+    view, expected = view_case
+    for back in range(0, len(expected), 7):
+        assert tuple(view.key_from_end(back)) == expected[-1 - back], back
+    assert tuple(view.key_from_end(len(expected) - 1)) == expected[0]
+    assert view.key_from_end(len(expected)) is None
+    assert view.key_from_end(-1) is None
+
+
+def test_keys_list_what_pages_list(desk: Desk) -> None:
+    for view in (views.statements_view(desk.engine), views.feed_view(desk.engine)):
+        rows = _walk_forward(view, 50)
+        middle = rows[len(rows) // 2].key
+        assert view.keys(limit=9) == [row.key for row in rows[:9]]
+        assert view.keys(after=middle, limit=6) == [
+            row.key for row in view.page(after=middle, limit=6)
+        ]
+        assert view.keys(before=middle, limit=6) == [
+            row.key for row in view.page(before=middle, limit=6)
+        ]
+
+
+@pytest.mark.parametrize("in_memory", [20_000, 3])
+def test_timeline_jumps_agree_with_the_merged_order(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch, in_memory: int
+) -> None:
+    """The timeline finds the row at an offset by walking the statements and stepping back
+    over the events before it; with more events than it reads into memory, by a union in
+    SQL. Either way, from either end, every offset names the row the merged order has."""
+    monkeypatch.setattr(views, "MERGE_IN_MEMORY", in_memory)
+    expected = expected_timeline(desk.engine)
+    filtered = views.timeline_view(desk.engine, since=DAY0 + dt.timedelta(days=9))
+    for view, want in (
+        (views.timeline_view(desk.engine), expected),
+        (filtered, [k for k in expected if k[0] >= DAY0 + dt.timedelta(days=9)]),
+    ):
+        assert view.main == 1
+        for offset in range(len(want)):
+            assert tuple(view.key_at(offset)) == want[offset], offset
+            assert tuple(view.key_from_end(offset)) == want[-1 - offset], offset
+        assert view.key_at(len(want)) is None and view.key_from_end(len(want)) is None
+    # Without a main part: a union in SQL, the same keys.
+    plain = views.MergedView(desk.engine, views.timeline_view(desk.engine).parts)
+    for offset in range(0, len(expected), 5):
+        assert tuple(plain.key_at(offset)) == expected[offset]
+        assert tuple(plain.key_from_end(offset)) == expected[-1 - offset]
+
+
+def test_timeline_jump_past_the_last_statement_lands_on_events(desk: Desk) -> None:
+    """Events dated after every statement: offsets beyond the statements are events."""
+    repo = Repo(desk.engine, "jumps")
+    late = DAY0 + dt.timedelta(days=400)
+    added = [repo.add_event(title=f"Late {n}", date=late) for n in range(3)]
+    try:
+        view = views.timeline_view(desk.engine)
+        expected = expected_timeline(desk.engine)
+        assert [k[2] for k in expected[-3:]] == [e.id for e in added]
+        for back in range(5):
+            assert tuple(view.key_at(len(expected) - 1 - back)) == expected[-1 - back]
+            assert tuple(view.key_from_end(back)) == expected[-1 - back]
+    finally:
+        for event in added:
+            repo.delete("event", int(event.id))  # type: ignore[arg-type]
+
+
+class _Recording:
+    """A view that says which lookups a list made."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.calls: list[tuple[str, int]] = []
+
+    def key_at(self, offset: int) -> tuple[int]:
+        self.calls.append(("key_at", offset))
+        return (offset,)
+
+    def key_from_end(self, offset: int) -> tuple[int]:
+        self.calls.append(("key_from_end", offset))
+        return (self.total - 1 - offset,)
+
+    def page(self, *, after: Any = None, limit: int = 50, **_kwargs: Any) -> list[Any]:
+        start = 0 if after is None else after[0] + 1
+        return list(range(start, min(self.total, start + limit)))
+
+
+def test_a_list_jumps_from_the_nearer_end() -> None:
+    from workbench.ui.virtual_list import VirtualList
+
+    view = _Recording(1_000_000)
+    assert VirtualList._page_from(view, 100_001, 80, view.total)[0] == 100_001  # type: ignore[arg-type]
+    assert VirtualList._page_from(view, 900_001, 80, view.total)[0] == 900_001  # type: ignore[arg-type]
+    assert view.calls == [("key_at", 100_000), ("key_from_end", 99_999)]
+
+
+# --------------------------------------------------------------------------- covering indexes
+
+
+def _selects_of(engine: Engine, call: Callable[[], Any]) -> list[str]:
+    with _captured_selects(engine) as selects:
+        call()
+    assert selects
+    return ["\n".join(_plan(engine, statement, parameters)) for statement, parameters in selects]
+
+
+COVERED_VIEWS = pytest.mark.parametrize(
+    "make",
+    [
+        views.statements_view,
+        lambda e: views.statements_view(e, state="suggested"),
+        lambda e: views.statements_view(e, state="accepted"),
+        views.feed_view,
+        lambda e: views.feed_view(e, state="inbox"),
+        lambda e: views.feed_view(e, state="new"),
+        views.timeline_view,
+    ],
+    ids=["statements", "suggested", "accepted", "feed", "inbox", "triage", "timeline"],
+)
+
+
+def _reads_of(desk: Desk, view: Any) -> list[Callable[[], Any]]:
+    key = view.key_at(3)
+    assert key is not None
+    return [
+        view.count,
+        lambda: view.key_at(5),
+        lambda: view.key_from_end(5),
+        lambda: view.index_of(key),
+    ]
+
+
+@pytest.mark.sqlite_only(reason="reads SQLite's EXPLAIN QUERY PLAN")
+@pytest.mark.parametrize(
+    "make",
+    [
+        views.statements_view,
+        lambda e: views.statements_view(e, state="suggested"),
+        lambda e: views.statements_view(e, state="accepted"),
+        views.feed_view,
+        lambda e: views.feed_view(e, state="inbox"),
+        lambda e: views.feed_view(e, state="new"),
+        views.timeline_view,
+    ],
+    ids=["statements", "suggested", "accepted", "feed", "inbox", "triage", "timeline"],
+)
+def test_counts_and_jumps_read_one_index_not_the_table(
+    desk: Desk, make: Callable[[Engine], Any]
+) -> None:
+    """A count, a jump and an index_of touch every row they pass: at a million statements,
+    reading those rows from the table cost 200-700 ms (bench/scale.py), the index alone
+    ~25-50 ms. Each must be a covering index scan of the statement or article table."""
+    view = make(desk.engine)
+    key = view.key_at(3)
+    assert key is not None
+    for call in (
+        view.count,
+        lambda: view.key_at(5),
+        lambda: view.key_from_end(5),
+        lambda: view.index_of(key),
+    ):
+        for plan in _selects_of(desk.engine, call):
+            for line in plan.splitlines():
+                if line.split()[1:2] in (["statement"], ["article"]):
+                    assert "COVERING INDEX" in line or "PRIMARY KEY" in line, plan
+
+
+@COVERED_VIEWS
+def test_counts_and_jumps_can_read_the_index_alone_on_postgresql(
+    desk: Desk, backend: str, make: Callable[[Engine], Any]
+) -> None:
+    """The same on PostgreSQL: with scans of the table ruled out (a test desk is small
+    enough that the planner would rather read it), each query is an index-only scan,
+    which only an index holding every column the query reads allows."""
+    if backend != "postgres":
+        pytest.skip("reads PostgreSQL's EXPLAIN")
+    with desk.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE")  # what autovacuum does on a desk in use
+    view = make(desk.engine)
+    for call in _reads_of(desk, view):
+        with _captured_selects(desk.engine) as selects:
+            call()
+        assert selects
+        for statement, parameters in selects:
+            with desk.engine.connect() as conn:
+                for setting in ("enable_seqscan", "enable_bitmapscan"):
+                    conn.exec_driver_sql(f"SET LOCAL {setting} = off")
+                plan = "\n".join(
+                    str(r[0]) for r in conn.exec_driver_sql("EXPLAIN " + statement, parameters)
+                )
+            for line in plan.splitlines():
+                if (
+                    " on statement" in line
+                    or " on article " in line
+                    or line.endswith(" on article")
+                ):
+                    assert "Index Only Scan" in line, plan

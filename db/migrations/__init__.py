@@ -3,4 +3,4 @@
 ``HEAD`` must name the newest revision; a test checks it against Alembic's own view.
 """
 
-HEAD = "0009"
+HEAD = "0010"
