@@ -457,9 +457,7 @@ def test_summary_line_of_a_small_hand_written_file(target: Repo, tmp_path: Path)
     assert data["statements"][0]["speaker"] == "Ana Berg"
 
 
-def test_wire_copy_carried_by_two_outlets_stays_two_articles(
-    target: Repo, tmp_path: Path
-) -> None:
+def test_wire_copy_carried_by_two_outlets_stays_two_articles(target: Repo, tmp_path: Path) -> None:
     """The same text at two addresses is two articles, each with its own statement: a
     match by content alone would merge them and drop a statement silently."""
     desk = Repo(open_desk(str(tmp_path / "wire.db")), "ed")
