@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, and_, exists, func, or_
 from sqlmodel import Session, SQLModel, col, select
@@ -105,11 +105,10 @@ class CollectionsMixin:
 
     editor: str
 
-    def _write(self) -> AbstractContextManager[_Tx]:  # pragma: no cover - provided by Repo
-        raise NotImplementedError
+    if TYPE_CHECKING:
 
-    def read(self) -> AbstractContextManager[Session]:  # pragma: no cover - provided by Repo
-        raise NotImplementedError
+        def _write(self) -> AbstractContextManager[_Tx]: ...
+        def read(self) -> AbstractContextManager[Session]: ...
 
     # ------------------------------------------------------------------ reads
 

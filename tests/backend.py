@@ -143,6 +143,16 @@ _ACTIVE: PgDesks | None = None
 _REAL_MAKE_ENGINE: Any = None
 
 
+def real_make_engine() -> Any:
+    """``db.engine.make_engine`` itself, also while the PostgreSQL pass has wrapped it
+    (for tests that need real SQLite files whichever pass runs)."""
+    if _REAL_MAKE_ENGINE is not None:
+        return _REAL_MAKE_ENGINE
+    import db.engine
+
+    return db.engine.make_engine
+
+
 def location(path: Path) -> str:
     """What to pass as ``--db`` to a ``workbench`` *process* for the desk at ``path``: the
     path itself, or on the PostgreSQL pass the URL of the database standing in for it

@@ -30,6 +30,7 @@ from db import search
 from db.copy import CopyError, copy_desk, digest_desk, verify_desks
 from db.migrate import downgrade
 from db.repo import Repo
+from tests import backend
 from tests.backend import server_url
 from tests.conftest import EDITOR
 from workbench.demo import load_demo
@@ -39,19 +40,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
 
-def _real_make_engine() -> Any:
-    """``db.engine.make_engine`` itself, also while tests/backend.py has wrapped it."""
-    found = db.engine.make_engine
-    if found.__module__ == "db.engine":
-        return found
-    for cell in found.__closure__ or ():
-        inner = cell.cell_contents
-        if getattr(inner, "__module__", "") == "db.engine" and inner.__name__ == "make_engine":
-            return inner
-    raise AssertionError("cannot find the real db.engine.make_engine")
-
-
-REAL_MAKE_ENGINE = _real_make_engine()
+REAL_MAKE_ENGINE = backend.real_make_engine()
 
 
 @pytest.fixture(autouse=True)

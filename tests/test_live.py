@@ -24,6 +24,7 @@ from textual.message import Message
 from db.changes import ChangeBatch, ChangeWatcher, clip_spans, parse_spans, take_ids
 from db.engine import open_desk
 from db.repo import Repo
+from tests.backend import location
 from tests.conftest import wait_for
 from tests.ui_support import main_screen, make_app, plist, row_text, wait_loaded
 from workbench.ui import live
@@ -34,16 +35,9 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 
 def desk_location(path: Path, backend: str) -> str:
-    """What another process passes as ``--db`` to open the desk at ``path``: the path
-    itself, or on the PostgreSQL pass the URL of the database standing in for it (the
-    redirection of tests/backend.py lives in this process only)."""
-    if backend == "sqlite":
-        return str(path)
-    engine = open_desk(str(path))
-    try:
-        return engine.url.render_as_string(hide_password=False)
-    finally:
-        engine.dispose()
+    """What another process passes as ``--db`` to open the desk at ``path`` (see
+    ``tests.backend.location``; ``backend`` is the pass, kept for the call sites)."""
+    return location(path)
 
 
 def needs_postgres(backend: str) -> None:

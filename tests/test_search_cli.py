@@ -21,8 +21,7 @@ def _story_desk(tmp_path: Path) -> str:
     engine = open_desk(str(path))
     build_story(Repo(engine, EDITOR))
     engine.dispose()
-    desks = backend._ACTIVE
-    return str(path) if desks is None else desks.url_for(desks.name_for(path))
+    return backend.location(path)
 
 
 def test_search_ranks_and_prints_json(tmp_path: Path) -> None:
